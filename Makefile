@@ -1,0 +1,58 @@
+# Rəy — the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+FLASK  := $(VENV)/bin/flask --app feedback
+PORT   ?= 5000
+HOST   ?= 127.0.0.1
+MODELS ?= models
+PYTEST_ARGS ?=
+
+.PHONY: run test install translations db model seed lint bench clean help
+
+help:
+	@echo "make run    install, migrate, train the model if missing, seed demo data, serve on http://$(HOST):$(PORT)"
+	@echo "make test   the whole test suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)"
+	@echo "make lint   ruff and bandit"
+	@echo "make bench  benchmarks that print figures"
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# Compiled catalogues are build output; the .po files are the source.
+translations: install
+	$(VENV)/bin/pybabel compile --use-fuzzy --statistics -d feedback/translations 2>&1 | grep -v '^$$' || true
+
+db: install
+	$(FLASK) init-db
+
+model: install
+	@if [ -f $(MODELS)/CURRENT ]; then \
+		echo "model: $$(cat $(MODELS)/CURRENT) is current"; \
+	else \
+		echo "model: none yet, training the default model on ml/corpus"; \
+		$(PY) -m ml train --data ml/corpus --out $(MODELS)/$$(date -u +%Y%m%d-%H%M%S) --promote; \
+	fi
+
+seed: db
+	$(FLASK) seed-demo
+
+run: install translations db model seed
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: install translations
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check feedback ml tests bench
+	$(VENV)/bin/bandit -q -c setup.cfg -r feedback ml
+
+bench: install
+	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,89 @@
+"""API views: parse JSON, call the submit service, answer JSON."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from flask import current_app, jsonify, request
+from flask_babel import force_locale
+
+from feedback.api import bp
+from feedback.api.openapi import openapi_document
+from feedback.api.payload import form_errors, to_formdata
+from feedback.classifier import get_classifier
+from feedback.errors import render_error
+from feedback.extensions import db
+from feedback.models import Center, Channel
+from feedback.services.submit import SubmissionRejected, submit_feedback
+from feedback.services.triage import TriageRules
+from feedback.validation import FeedbackForm
+
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
+
+
+def _invalid(errors: dict[str, str]):
+    return render_error(400, "invalid request", errors=errors)
+
+
+@bp.get("/centers")
+def centers():
+    """List active centers with their names and services."""
+    rows = db.session.scalars(
+        sa.select(Center).where(Center.is_active.is_(True)).order_by(Center.code)
+    ).all()
+    return jsonify(
+        centers=[
+            {
+                "code": c.code,
+                "names": c.names,
+                "region": c.region,
+                "services": [{"code": s.code, "names": s.names} for s in c.services if s.is_active],
+            }
+            for c in rows
+        ]
+    )
+
+
+@bp.post("/feedback")
+def create_feedback():
+    """Store a citizen's feedback; the same Idempotency-Key again returns the first reference."""
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not IDEMPOTENCY_KEY.match(key):
+        return _invalid({"Idempotency-Key": "8 to 128 letters, digits, '-' or '_'"})
+    if not request.is_json:
+        return _invalid({"body": "send a JSON object with Content-Type: application/json"})
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return _invalid({"body": "the body is not a valid UTF-8 JSON object"})
+    formdata, errors = to_formdata(payload)
+    language = payload.get("language") or request.accept_languages.best_match(
+        current_app.config["LANGUAGES"]
+    ) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    if language not in current_app.config["LANGUAGES"]:
+        errors["language"] = "one of: " + ", ".join(current_app.config["LANGUAGES"])
+    # API messages are in English whatever the citizen's language: they are for developers.
+    with force_locale("en"):
+        form = FeedbackForm(formdata=formdata, meta={"csrf": False})
+        if not form.validate():
+            errors.update({k: v for k, v in form_errors(form).items() if k not in errors})
+    if errors:
+        return _invalid(errors)
+    try:
+        outcome = submit_feedback(
+            form.to_input(center_code=payload["center"].strip(), language=language),
+            channel=Channel.api,
+            classifier=get_classifier(),
+            rules=TriageRules.from_config(current_app.config),
+            idempotency_key=key,
+        )
+    except SubmissionRejected as exc:
+        return _invalid(exc.errors)
+    body = {"reference": outcome.submission.reference, "status": "received"}
+    return jsonify(body), 201 if outcome.is_created else 200
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """Describe this API in OpenAPI 3.1."""
+    return jsonify(openapi_document())

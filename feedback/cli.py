@@ -1,0 +1,35 @@
+"""Command-line chores: ``flask --app feedback <command>``."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+
+from feedback.extensions import db
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command():
+    """Create or upgrade the database schema to the latest migration."""
+    upgrade()
+    click.echo(f"database ready: {db.engine.url.render_as_string(hide_password=True)}")
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command():
+    """Add demo centers, services and an officer account (safe to run again)."""
+    from feedback.services.demo import seed_demo_centers
+
+    centers = seed_demo_centers()
+    db.session.commit()
+    click.echo(f"demo data ready: {len(centers)} centers")
+    click.echo("survey: http://127.0.0.1:5000/c/" + centers[0].code)
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(init_db_command)
+    app.cli.add_command(seed_demo_command)

@@ -1,0 +1,79 @@
+"""Settings, read from the environment in one place when the app is created."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LANGUAGES = ("az", "ru", "en")
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _database_url(instance_path: str, env: dict) -> str:
+    url = env.get("DATABASE_URL", "")
+    if not url:
+        return f"sqlite:///{Path(instance_path) / 'rey.sqlite3'}"
+    # Heroku-style URLs name the driver "postgres"; SQLAlchemy wants an explicit psycopg 3 driver.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def from_environment(instance_path: str, env: dict | None = None) -> dict:
+    """Build the Flask config mapping from environment variables."""
+    env = dict(os.environ if env is None else env)
+    secret = env.get("SECRET_KEY") or _instance_secret(instance_path)
+    return {
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": _database_url(instance_path, env),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "MODELS_DIR": env.get("REY_MODELS_DIR", str(PROJECT_ROOT / "models")),
+        "LANGUAGES": LANGUAGES,
+        "BABEL_DEFAULT_LOCALE": env.get("REY_DEFAULT_LANGUAGE", "az"),
+        "BABEL_DEFAULT_TIMEZONE": env.get("REY_TIMEZONE", "Asia/Baku"),
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+        # A comment is at most 2,000 characters; a few MB of body is an attack, not feedback.
+        "MAX_CONTENT_LENGTH": int(env.get("REY_MAX_BODY_BYTES", 64 * 1024)),
+        "COMMENT_MAX_LENGTH": 2000,
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool(env.get("REY_SECURE_COOKIES")),
+        "REMEMBER_COOKIE_SECURE": _bool(env.get("REY_SECURE_COOKIES")),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
+        "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
+        "RATELIMIT_ENABLED": _bool(env.get("REY_RATELIMIT"), default=True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # Triage: hours until a flagged case is due, per priority.
+        "TRIAGE_DUE_HOURS": {
+            "urgent": int(env.get("REY_DUE_HOURS_URGENT", 4)),
+            "high": int(env.get("REY_DUE_HOURS_HIGH", 24)),
+            "normal": int(env.get("REY_DUE_HOURS_NORMAL", 72)),
+        },
+        "TRIAGE_LOW_RATING": int(env.get("REY_LOW_RATING", 2)),
+        # A comment the model is this sure about is a complaint even beside a high rating.
+        "TRIAGE_CONFIDENT_PROBABILITY": float(env.get("REY_CONFIDENT_PROBABILITY", 0.9)),
+        "CONTACT_RETENTION_DAYS": int(env.get("REY_CONTACT_RETENTION_DAYS", 90)),
+    }
+
+
+def _instance_secret(instance_path: str) -> str:
+    """Keep a generated secret in the instance folder so sessions survive restarts in development."""
+    path = Path(instance_path) / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(32)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key

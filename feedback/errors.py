@@ -1,0 +1,66 @@
+"""Error pages for people and JSON errors for API clients; a 500 also rolls the session back."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from feedback.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best == "application/json"
+    )
+
+
+def _messages() -> dict[int, str]:
+    # Built per request so each message is in the page's language.
+    return {
+        400: _("The request could not be understood. Please check what you sent and try again."),
+        403: _("You are not allowed to do that."),
+        404: _("We could not find that page."),
+        405: _("That action is not allowed here."),
+        413: _("What you sent is too large."),
+        429: _("Too many requests. Please wait a moment and try again."),
+        500: _("Something went wrong on our side. Nothing you sent before was lost; please try again."),
+    }
+
+
+def render_error(status: int, message: str | None = None, errors: dict | None = None):
+    message = message or _messages().get(status) or _messages()[400 if status < 500 else 500]
+    if wants_json():
+        body = {"error": message}
+        if errors:
+            body["errors"] = errors
+        return jsonify(body), status
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def _handle_http(exc: HTTPException):
+    return render_error(exc.code or 500)
+
+
+def _handle_csrf(exc: CSRFError):
+    return render_error(
+        400, _("This form has expired or was not sent from our page. Please reload the page and try again.")
+    )
+
+
+def _handle_unexpected(exc: Exception):
+    db.session.rollback()
+    original = getattr(exc, "original_exception", exc)
+    log.exception("unhandled error on %s %s", request.method, request.path, exc_info=original)
+    return render_error(500)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, _handle_csrf)
+    app.register_error_handler(InternalServerError, _handle_unexpected)
+    app.register_error_handler(HTTPException, _handle_http)

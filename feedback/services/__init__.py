@@ -1,0 +1,1 @@
+"""Domain operations: plain functions that take explicit arguments and never touch the request."""

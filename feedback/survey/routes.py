@@ -1,0 +1,94 @@
+"""Survey views: parse the form, call the submit service, render."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import sqlalchemy as sa
+from flask import abort, current_app, redirect, render_template, request, url_for
+
+from feedback.classifier import get_classifier
+from feedback.extensions import db
+from feedback.i18n import current_language
+from feedback.models import Center, Channel, Submission
+from feedback.services.submit import SubmissionRejected, submit_feedback
+from feedback.services.triage import TriageRules
+from feedback.survey import bp
+from feedback.validation import FeedbackForm
+
+_KEY = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
+
+
+def _active_center(code: str) -> Center:
+    center = db.session.scalar(sa.select(Center).where(Center.code == code, Center.is_active.is_(True)))
+    if center is None:
+        abort(404)
+    return center
+
+
+@bp.route("/c/<center_code>", methods=["GET", "POST"])
+def survey(center_code: str):
+    """Show the survey for a center and store what the citizen sends."""
+    center = _active_center(center_code)
+    form = FeedbackForm()
+    if request.method == "GET":
+        form.service.data = request.args.get("service", "")
+        form.desk.data = request.args.get("desk", "")
+    key = request.form.get("idempotency_key", "")
+    if form.validate_on_submit():
+        if form.is_probably_bot():
+            # Pretend success so the bot learns nothing; store nothing.
+            return redirect(url_for("survey.thanks", center_code=center.code, reference="--"))
+        try:
+            outcome = submit_feedback(
+                form.to_input(center_code=center.code, language=current_language()),
+                channel=Channel.web if request.args.get("src") == "web" else Channel.qr,
+                classifier=get_classifier(),
+                rules=TriageRules.from_config(current_app.config),
+                idempotency_key=key if _KEY.match(key) else None,
+            )
+        except SubmissionRejected as exc:
+            if "service" in exc.errors:
+                form.service.errors = [exc.errors["service"]]
+                form.service.data = ""
+            else:
+                abort(404)
+        else:
+            return redirect(
+                url_for("survey.thanks", center_code=center.code, reference=outcome.submission.reference)
+            )
+    status = 400 if request.method == "POST" else 200
+    services = [s for s in center.services if s.is_active]
+    return (
+        render_template(
+            "survey/form.html",
+            center=center,
+            services=services,
+            form=form,
+            idempotency_key=key if _KEY.match(key) else uuid.uuid4().hex,
+            max_comment=current_app.config["COMMENT_MAX_LENGTH"],
+        ),
+        status,
+    )
+
+
+@bp.get("/c/<center_code>/thanks/<reference>")
+def thanks(center_code: str, reference: str):
+    """Thank the citizen and show the reference to quote later."""
+    center = _active_center(center_code)
+    exists = reference == "--" or db.session.scalar(
+        sa.select(sa.func.count()).select_from(Submission).where(Submission.reference == reference)
+    )
+    if not exists:
+        abort(404)
+    return render_template("survey/thanks.html", center=center, reference=reference)
+
+
+@bp.get("/")
+def index():
+    """List the centers, for people who arrive without a QR code."""
+    centers = db.session.scalars(
+        sa.select(Center).where(Center.is_active.is_(True)).order_by(Center.code)
+    ).all()
+    return render_template("survey/index.html", centers=centers)

@@ -1,0 +1,89 @@
+"""Validation of a citizen's feedback, shared by the survey page and the JSON API."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, IntegerField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from feedback.services.submit import FeedbackInput
+
+COMMENT_MAX_LENGTH = 2000
+# Tabs and line breaks are fine in a comment; other control characters are not text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _no_control_characters(form, field):
+    if field.data and _CONTROL.search(field.data):
+        raise ValidationError(_l("The text contains characters that cannot be stored."))
+
+
+def _rating(label, required=False):
+    validators = [
+        InputRequired(message=_l("Please choose a rating from 1 to 5."))
+        if required
+        else Optional(),
+        NumberRange(min=1, max=5, message=_l("The rating must be a whole number from 1 to 5.")),
+    ]
+    return IntegerField(label, validators=validators)
+
+
+class FeedbackForm(FlaskForm):
+    """One visit's feedback. The API uses it with CSRF off and JSON mapped onto the same fields."""
+
+    class Meta:
+        locales = False
+
+    service = HiddenField(validators=[Optional(), Length(max=40)])
+    desk = HiddenField(validators=[Optional(), Length(max=20)])
+    rating = _rating(_l("How was your visit overall?"), required=True)
+    waiting_rating = _rating(_l("Waiting time"))
+    courtesy_rating = _rating(_l("Staff courtesy"))
+    matter_resolved = StringField(_l("Was your matter resolved?"), validators=[Optional()])
+    comment = TextAreaField(
+        _l("Anything to add? (optional)"),
+        validators=[
+            Optional(),
+            Length(max=COMMENT_MAX_LENGTH, message=_l("The comment can be at most %(max)d characters.")),
+            _no_control_characters,
+        ],
+    )
+    contact = StringField(
+        _l("Phone or e-mail, if you want us to contact you"),
+        validators=[Optional(), Length(max=200, message=_l("The contact can be at most %(max)d characters.")),
+                    _no_control_characters],
+    )
+    consent = BooleanField(_l("I agree that my contact details are used to follow up this feedback."))
+    #: Bots fill every field; people never see this one.
+    website = StringField(validators=[Optional()])
+
+    def validate_matter_resolved(self, field):
+        if field.data not in ("yes", "no"):
+            raise ValidationError(_l("Please answer yes or no."))
+
+    def validate_consent(self, field):
+        if (self.contact.data or "").strip() and not field.data:
+            raise ValidationError(_l("Please tick the box to let us use your contact details."))
+
+    def is_probably_bot(self) -> bool:
+        return bool((self.website.data or "").strip())
+
+    def to_input(self, *, center_code: str, language: str) -> FeedbackInput:
+        resolved = {"yes": True, "no": False}.get(self.matter_resolved.data or "")
+        contact = (self.contact.data or "").strip() or None
+        return FeedbackInput(
+            center_code=center_code,
+            service_code=(self.service.data or "").strip() or None,
+            desk=(self.desk.data or "").strip() or None,
+            rating=self.rating.data,
+            waiting_rating=self.waiting_rating.data,
+            courtesy_rating=self.courtesy_rating.data,
+            is_matter_resolved=resolved,
+            comment=(self.comment.data or "").strip(),
+            language=language,
+            contact=contact if self.consent.data else None,
+            is_contact_consented=bool(contact and self.consent.data),
+        )

@@ -1,0 +1,52 @@
+"""Factory helpers that create real rows in the test database."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timezone
+
+from feedback.extensions import db
+from feedback.models import Center, Channel, Service, Submission
+from feedback.services.references import new_reference
+
+_counter = itertools.count(1)
+
+
+def make_center(code: str | None = None, *, services=("passport", "id-card"), region="Bakı", **kwargs) -> Center:
+    code = code or f"center-{next(_counter)}"
+    center = Center(
+        code=code,
+        region=region,
+        names={"az": f"{code} mərkəzi", "ru": f"Центр {code}", "en": f"{code} center"},
+        **kwargs,
+    )
+    db.session.add(center)
+    for position, service_code in enumerate(services):
+        db.session.add(
+            Service(
+                center=center,
+                code=service_code,
+                position=position,
+                names={"az": f"{service_code} (az)", "ru": f"{service_code} (ru)", "en": f"{service_code} (en)"},
+            )
+        )
+    db.session.commit()
+    return center
+
+
+def make_submission(center: Center, *, rating: int = 4, comment: str = "", **kwargs) -> Submission:
+    values = dict(
+        reference=new_reference(),
+        center_id=center.id,
+        rating=rating,
+        comment=comment,
+        comment_masked=comment,
+        language="az",
+        channel=Channel.qr,
+        created_dt=datetime.now(timezone.utc),
+    )
+    values.update(kwargs)
+    submission = Submission(**values)
+    db.session.add(submission)
+    db.session.commit()
+    return submission

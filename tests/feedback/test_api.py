@@ -1,0 +1,156 @@
+"""The JSON API: create, replay, races and every kind of bad input."""
+
+import json
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from factories import make_center
+from feedback.extensions import db
+from feedback.models import Channel, Submission
+
+
+@pytest.fixture
+def center(app):
+    with app.app_context():
+        return make_center("baku-1").code
+
+
+def _count(app):
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(Submission))
+
+
+def _post(client, body, key=None, **kwargs):
+    headers = {"Idempotency-Key": key} if key else {}
+    return client.post("/api/v1/feedback", json=body, headers=headers, **kwargs)
+
+
+def test_centers_lists_codes_names_and_services(client, center):
+    data = client.get("/api/v1/centers").get_json()
+    (listed,) = data["centers"]
+    assert listed["code"] == "baku-1" and set(listed["names"]) == {"az", "ru", "en"}
+    assert [s["code"] for s in listed["services"]] == ["passport", "id-card"]
+
+
+def test_create_then_replay_returns_the_same_reference(app, client, center):
+    body = {
+        "center": center, "service": "passport", "rating": 5, "comment": "Hər şey əla idi",
+        "aspects": {"waiting": 5, "courtesy": 4, "resolved": True}, "language": "az",
+    }
+    first = _post(client, body, key="api-key-00000001")
+    assert first.status_code == 201
+    assert first.get_json()["status"] == "received"
+    reference = first.get_json()["reference"]
+    again = _post(client, body, key="api-key-00000001")
+    assert again.status_code == 200 and again.get_json()["reference"] == reference
+    assert _count(app) == 1
+    with app.app_context():
+        stored = db.session.scalar(sa.select(Submission))
+        assert stored.channel == Channel.api and stored.courtesy_rating == 4 and stored.is_matter_resolved
+
+
+def test_citizens_never_see_the_verdict(client, center):
+    body = _post(client, {"center": center, "rating": 1, "comment": "Çox pis"}).get_json()
+    assert set(body) == {"reference", "status"}
+
+
+def test_two_racing_requests_with_one_key_store_one_row(app, center):
+    barrier = threading.Barrier(4)
+    results = []
+
+    def send():
+        client = app.test_client()
+        barrier.wait()
+        response = _post(client, {"center": center, "rating": 3, "comment": "race"}, key="race-key-000001")
+        results.append((response.status_code, response.get_json()["reference"]))
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(code for code, _ in results) == [200, 200, 200, 201]
+    assert len({ref for _, ref in results}) == 1
+    assert _count(app) == 1
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"rating": 5}, "center"),
+        ({"center": "nowhere", "rating": 5}, "center"),
+        ({"center": "baku-1", "service": "nope", "rating": 5}, "service"),
+        ({"center": "baku-1"}, "rating"),
+        ({"center": "baku-1", "rating": 0}, "rating"),
+        ({"center": "baku-1", "rating": 6}, "rating"),
+        ({"center": "baku-1", "rating": "five"}, "rating"),
+        ({"center": "baku-1", "rating": 4.5}, "rating"),
+        ({"center": "baku-1", "rating": True}, "rating"),
+        ({"center": "baku-1", "rating": 4, "comment": "x" * 2001}, "comment"),
+        ({"center": "baku-1", "rating": 4, "comment": "nul\x00here"}, "comment"),
+        ({"center": "baku-1", "rating": 4, "comment": 42}, "comment"),
+        ({"center": "baku-1", "rating": 4, "aspects": {"waiting": 9}}, "aspects.waiting"),
+        ({"center": "baku-1", "rating": 4, "aspects": {"mood": 3}}, "aspects.mood"),
+        ({"center": "baku-1", "rating": 4, "aspects": [1, 2]}, "aspects"),
+        ({"center": "baku-1", "rating": 4, "language": "fr"}, "language"),
+        ({"center": "baku-1", "rating": 4, "contact": "050 123 45 67"}, "consent"),
+        ({"center": "baku-1", "rating": 4, "consent": "yes"}, "consent"),
+        ({"center": "baku-1", "rating": 4, "admin": True}, "admin"),
+        ({"center": ["baku-1"], "rating": 4}, "center"),
+    ],
+)
+def test_invalid_feedback_is_a_400_naming_the_field(app, client, center, body, field):
+    response = _post(client, body)
+    assert response.status_code == 400
+    assert field in response.get_json()["errors"]
+    assert _count(app) == 0
+
+
+@pytest.mark.parametrize(
+    "data, content_type",
+    [
+        (b'{"center": "baku-1", "rating": ', "application/json"),
+        (b'\xff\xfe{"center": "baku-1"}', "application/json"),
+        (b"[1, 2, 3]", "application/json"),
+        (b"null", "application/json"),
+        (b"center=baku-1&rating=5", "application/x-www-form-urlencoded"),
+    ],
+)
+def test_malformed_bodies_get_json_errors(app, client, center, data, content_type):
+    response = client.post("/api/v1/feedback", data=data, content_type=content_type)
+    assert response.status_code == 400
+    assert "body" in response.get_json()["errors"]
+    assert _count(app) == 0
+
+
+def test_bad_idempotency_key_is_refused(client, center):
+    response = _post(client, {"center": center, "rating": 5}, key="short")
+    assert response.status_code == 400 and "Idempotency-Key" in response.get_json()["errors"]
+
+
+def test_a_body_of_several_megabytes_is_refused_with_json(app, client, center):
+    big = json.dumps({"center": center, "rating": 5, "comment": "a" * (4 * 1024 * 1024)})
+    response = client.post("/api/v1/feedback", data=big, content_type="application/json")
+    assert response.status_code == 413
+    assert "error" in response.get_json()
+    assert _count(app) == 0
+
+
+def test_unknown_api_path_and_wrong_method_answer_json(client):
+    assert client.get("/api/v1/nothing").get_json()["error"]
+    response = client.get("/api/v1/feedback")
+    assert response.status_code == 405 and response.get_json()["error"]
+
+
+def test_openapi_document_describes_every_api_route(app, client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert document["openapi"].startswith("3.")
+    documented = set(document["paths"])
+    routed = {
+        rule.rule.removeprefix("/api/v1")
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/") and rule.endpoint != "api.openapi"
+    }
+    assert routed <= documented

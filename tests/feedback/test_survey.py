@@ -1,0 +1,161 @@
+"""The citizen's form flow without a browser: GET the form, POST with its token, see the reference."""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from conftest import csrf_token_from
+from factories import make_center
+from feedback.extensions import db
+from feedback.models import Channel, Submission
+
+REFERENCE = re.compile(r'class="reference"[^>]*>([2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4})<')
+
+
+def _count():
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Submission))
+
+
+def _form(client, path="/c/baku-1"):
+    page = client.get(path)
+    assert page.status_code == 200
+    return page.get_data(as_text=True)
+
+
+def test_form_flow_stores_feedback_and_shows_reference(app, client):
+    with app.app_context():
+        make_center("baku-1")
+    html = _form(client, "/c/baku-1?service=passport&lang=en")
+    assert 'name="rating"' in html and "How was your visit?" in html
+    response = client.post(
+        "/c/baku-1?lang=en",
+        data={
+            "csrf_token": csrf_token_from(html),
+            "idempotency_key": "form-key-0001",
+            "rating": "2",
+            "service": "passport",
+            "waiting_rating": "1",
+            "matter_resolved": "no",
+            "comment": "Waited two hours, nobody explained why.",
+            "contact": "+994 50 123 45 67",
+            "consent": "y",
+        },
+    )
+    assert response.status_code == 302
+    thanks = client.get(response.headers["Location"])
+    reference = REFERENCE.search(thanks.get_data(as_text=True)).group(1)
+    with app.app_context():
+        stored = db.session.scalar(sa.select(Submission).where(Submission.reference == reference))
+        assert stored.rating == 2 and stored.waiting_rating == 1 and stored.is_matter_resolved is False
+        assert stored.service.code == "passport"
+        assert stored.channel == Channel.qr and stored.language == "en"
+        assert stored.contact == "+994 50 123 45 67" and stored.is_contact_consented
+        assert stored.comment_masked == stored.comment  # no personal data in it
+        assert stored.is_flagged and "low_rating" in stored.flag_reasons
+
+
+def test_double_post_of_one_form_stores_once(app, client):
+    with app.app_context():
+        make_center("baku-1")
+    html = _form(client)
+    data = {"csrf_token": csrf_token_from(html), "idempotency_key": "double-click-01", "rating": "5"}
+    first = client.post("/c/baku-1", data=data)
+    second = client.post("/c/baku-1", data=data)
+    assert first.headers["Location"] == second.headers["Location"]
+    with app.app_context():
+        assert _count() == 1
+
+
+def test_missing_csrf_token_is_refused_in_the_page_language(app, client):
+    with app.app_context():
+        make_center("baku-1")
+    response = client.post("/c/baku-1?lang=en", data={"rating": "5"})
+    assert response.status_code == 400
+    assert "This form has expired" in response.get_data(as_text=True)
+    with app.app_context():
+        assert _count() == 0
+
+
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("rating", "", "Please choose a rating from 1 to 5."),
+        ("rating", "6", "The rating must be a whole number from 1 to 5."),
+        ("rating", "five", "The rating must be a whole number from 1 to 5."),
+        ("comment", "x" * 2001, "The comment can be at most 2000 characters."),
+        ("comment", "bad\x00byte", "The text contains characters that cannot be stored."),
+        ("contact", "050 123 45 67", "Please tick the box to let us use your contact details."),
+    ],
+)
+def test_bad_form_input_is_explained_and_stores_nothing(app, client, field, value, message):
+    with app.app_context():
+        make_center("baku-1")
+    html = _form(client, "/c/baku-1?lang=en")
+    data = {"csrf_token": csrf_token_from(html), "rating": "4", field: value}
+    response = client.post("/c/baku-1?lang=en", data=data)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    with app.app_context():
+        assert _count() == 0
+
+
+def test_unknown_service_is_explained(app, client):
+    with app.app_context():
+        make_center("baku-1")
+    html = _form(client)
+    response = client.post(
+        "/c/baku-1", data={"csrf_token": csrf_token_from(html), "rating": "4", "service": "nope"}
+    )
+    assert response.status_code == 400
+    with app.app_context():
+        assert _count() == 0
+
+
+def test_unknown_center_is_a_friendly_404(client):
+    response = client.get("/c/no-such-center?lang=en")
+    assert response.status_code == 404
+    assert "We could not find that page." in response.get_data(as_text=True)
+
+
+def test_script_in_a_comment_is_stored_as_text_and_escaped(app, client):
+    with app.app_context():
+        make_center("baku-1")
+    html = _form(client)
+    comment = '<script>alert("x")</script> növbə uzun idi'
+    response = client.post(
+        "/c/baku-1",
+        data={"csrf_token": csrf_token_from(html), "rating": "4", "comment": comment, "website": ""},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(sa.select(Submission.comment)) == comment
+    # Re-rendering the form with the same text (a validation error) must escape it.
+    again = client.post("/c/baku-1", data={"csrf_token": csrf_token_from(html), "comment": comment})
+    body = again.get_data(as_text=True)
+    assert "<script>alert" not in body and "&lt;script&gt;" in body
+
+
+def test_honeypot_submissions_are_dropped_quietly(app, client):
+    with app.app_context():
+        make_center("baku-1")
+    html = _form(client)
+    response = client.post(
+        "/c/baku-1",
+        data={"csrf_token": csrf_token_from(html), "rating": "5", "website": "http://spam.example"},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert _count() == 0
+
+
+def test_pages_follow_the_language_choice(app, client):
+    with app.app_context():
+        make_center("baku-1")
+    assert 'lang="az"' in _form(client)
+    assert 'lang="ru"' in _form(client, "/c/baku-1?lang=ru")
+    # The choice is remembered for the next page.
+    assert 'lang="ru"' in _form(client)
+    other = app.test_client()
+    html = other.get("/c/baku-1", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(as_text=True)
+    assert 'lang="en"' in html
