@@ -1,0 +1,159 @@
+"""The estimator (hashed n-grams → TF-IDF → calibrated linear model) and the loaded Model."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfTransformer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+
+from ml.errors import ModelError
+from ml.features import Analysis, TextFeatures, analyse
+from ml.langid import TURKIC, warm_up
+from ml.privacy import PLACEHOLDERS
+from ml.registry import load_pipeline
+from ml.text import NEG_SUFFIX, turkic_lower
+
+__all__ = ["Prediction", "Model", "build_pipeline", "make_classifier", "load_model"]
+
+MAX_REASONS = 5
+_HIDDEN = frozenset(p.strip().lower() for p in PLACEHOLDERS.values()) | frozenset("!?")
+_ORIGINAL_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The verdict on one comment."""
+
+    complaint_probability: float
+    flagged: bool
+    lang: str
+    #: Words and word pairs that pushed toward complaint, strongest first (empty if not flagged).
+    reasons: list[str] = field(default_factory=list)
+
+
+def make_classifier(C: float = 4.0, seed: int = 0, calibration_folds: int = 3) -> CalibratedClassifierCV:
+    """Balanced logistic regression with sigmoid-calibrated probabilities (one model, not an ensemble)."""
+    base = LogisticRegression(C=C, class_weight="balanced", solver="liblinear", random_state=seed)
+    return CalibratedClassifierCV(base, method="sigmoid", cv=calibration_folds, ensemble=False)
+
+
+def build_pipeline(*, C: float = 4.0, char_ngrams=(2, 5), n_features: int = 2**18, kind: str = "all",
+                   seed: int = 0) -> Pipeline:
+    return Pipeline([
+        ("features", TextFeatures(n_features=n_features, char_ngrams=tuple(char_ngrams), kind=kind)),
+        ("tfidf", TfidfTransformer(sublinear_tf=True)),
+        ("clf", make_classifier(C, seed)),
+    ])
+
+
+class Model:
+    """A trained classifier with its card and threshold. Read-only after loading, so thread-safe."""
+
+    def __init__(self, pipeline: Pipeline, card: dict, path: Path):
+        try:
+            self._features: TextFeatures = pipeline.named_steps["features"]
+            self._tfidf = pipeline.named_steps["tfidf"]
+            self._clf = pipeline.named_steps["clf"]
+            linear = self._clf.calibrated_classifiers_[0].estimator
+            self._coef = np.asarray(linear.coef_).ravel()
+            self.threshold = float(card["threshold"])
+        except (KeyError, AttributeError, IndexError, TypeError, ValueError) as exc:
+            raise ModelError(
+                f"{path}: the model file doesn't hold a Rəy pipeline ({exc!r}). Retrain with `python -m ml train`."
+            ) from None
+        self.pipeline = pipeline
+        self.card = card
+        self.path = Path(path)
+        self.version = self.path.name
+        self._ngrams = tuple(self._features.char_ngrams)
+
+    def _analyse(self, texts) -> list[Analysis]:
+        if isinstance(texts, str):
+            raise TypeError("predict() takes a list of comments, not one string; wrap it in a list.")
+        out = []
+        for text in texts:
+            if not isinstance(text, str):
+                raise TypeError(f"comments must be str, got {type(text).__name__}")
+            out.append(analyse(text, char_ngrams=self._ngrams))
+        return out
+
+    def _scores(self, analyses: list[Analysis]):
+        X = self._tfidf.transform(self._features.transform_analyses(analyses))
+        return X, self._clf.predict_proba(X)[:, 1]
+
+    def predict_proba_langs(self, texts) -> list[tuple[float, str]]:
+        """(complaint probability, language) for each comment, without explanations."""
+        analyses = self._analyse(texts)
+        if not analyses:
+            return []
+        _, p = self._scores(analyses)
+        return [(float(q), a.lang) for q, a in zip(p, analyses)]
+
+    def predict(self, texts) -> list[Prediction]:
+        """Score a batch of comments; flagged ones come with the n-grams behind the verdict."""
+        analyses = self._analyse(texts)
+        if not analyses:
+            return []
+        X, p = self._scores(analyses)
+        out = []
+        for i, (a, q) in enumerate(zip(analyses, p)):
+            flagged = bool(q >= self.threshold)
+            reasons = self._reasons(texts[i], a, X[i]) if flagged else []
+            out.append(Prediction(round(float(q), 6), flagged, a.lang, reasons))
+        return out
+
+    def explain(self, text: str) -> list[str]:
+        """The words that pushed ``text`` toward complaint, whatever the verdict."""
+        a = self._analyse([text])[0]
+        X, _ = self._scores([a])
+        return self._reasons(text, a, X[0])
+
+    def _reasons(self, text: str, a: Analysis, row) -> list[str]:
+        feats = a.features
+        if self._features.kind != "all" or not feats:  # explanations map word and char features
+            return []
+        if not feats:
+            return []
+        idx = self._features.indices(feats)
+        values = dict(zip(row.indices.tolist(), row.data.tolist()))
+        counts = Counter(idx.tolist())
+        contrib = [self._coef[j] * values.get(j, 0.0) / counts[j] for j in idx.tolist()]
+        units: dict[str, float] = {}
+        pos = 0
+        for tok, tf in zip(a.tokens, a.token_features):
+            units[tok] = units.get(tok, 0.0) + sum(contrib[pos : pos + len(tf)])
+            pos += len(tf)
+        for (i, _), c in zip(a.bigrams, contrib[pos:]):
+            key = a.tokens[i] + " " + a.tokens[i + 1]
+            units[key] = units.get(key, 0.0) + c
+        lower = turkic_lower if a.lang in TURKIC else str.lower
+        original = {lower(w): w for w in _ORIGINAL_WORD.findall(text)}
+        reasons = []
+        for unit, c in sorted(units.items(), key=lambda kv: -kv[1]):
+            if c <= 0 or len(reasons) >= MAX_REASONS:
+                break
+            words = [w[: -len(NEG_SUFFIX)] if w.endswith(NEG_SUFFIX) else w for w in unit.split(" ")]
+            if any(w in _HIDDEN for w in words):
+                continue
+            shown = " ".join(original.get(w, w) for w in words)
+            if unit.endswith(NEG_SUFFIX) and " " not in unit:
+                shown += " (negated)"
+            if shown not in reasons:
+                reasons.append(shown)
+        return reasons
+
+
+def load_model(path) -> Model:
+    """Load a version folder (model.skops + card.json); raise ModelError saying how to fix it."""
+    path = Path(path)
+    pipeline, card = load_pipeline(path)
+    model = Model(pipeline, card, path)
+    warm_up()  # load the fallback language identifier now rather than on the first comment
+    return model
