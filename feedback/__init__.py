@@ -29,7 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
-    from feedback import classifier, cli, database, errors, i18n
+    from feedback import auth, classifier, cli, database, errors, i18n, security
     from feedback.extensions import csrf, db, limiter, migrate
 
     database.init_app(app)
@@ -37,8 +37,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
+    auth.init_app(app)
     classifier.init_app(app)
     errors.init_app(app)
+    security.init_app(app)
     cli.init_app(app)
 
     from feedback.api import bp as api_bp

@@ -53,6 +53,12 @@ def from_environment(instance_path: str, env: dict | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
         "RATELIMIT_ENABLED": _bool(env.get("REY_RATELIMIT"), default=True),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Limits per client address, in Flask-Limiter's notation ("10 per minute; 100 per hour").
+        "RATELIMIT_SUBMIT": env.get("REY_LIMIT_SUBMIT", "10 per minute; 60 per hour"),
+        "RATELIMIT_API": env.get("REY_LIMIT_API", "120 per minute"),
+        "RATELIMIT_LOGIN": env.get("REY_LIMIT_LOGIN", "5 per minute; 30 per hour"),
+        # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
+        "PROXY_COUNT": int(env.get("REY_PROXY_COUNT", 0)),
         # Triage: hours until a flagged case is due, per priority.
         "TRIAGE_DUE_HOURS": {
             "urgent": int(env.get("REY_DUE_HOURS_URGENT", 4)),
@@ -63,6 +69,12 @@ def from_environment(instance_path: str, env: dict | None = None) -> dict:
         # A comment the model is this sure about is a complaint even beside a high rating.
         "TRIAGE_CONFIDENT_PROBABILITY": float(env.get("REY_CONFIDENT_PROBABILITY", 0.9)),
         "CONTACT_RETENTION_DAYS": int(env.get("REY_CONTACT_RETENTION_DAYS", 90)),
+        # Staff logins: failures in a row before a lock-out, and its first length in minutes.
+        "LOGIN_MAX_FAILURES": int(env.get("REY_LOGIN_MAX_FAILURES", 5)),
+        "LOGIN_LOCKOUT_MINUTES": int(env.get("REY_LOGIN_LOCKOUT_MINUTES", 15)),
+        # argon2.profiles name; empty = RFC_9106_LOW_MEMORY (CHEAPEST under TESTING).
+        "PASSWORD_HASH_PROFILE": env.get("REY_PASSWORD_HASH_PROFILE", ""),
+        "QUEUE_PAGE_SIZE": int(env.get("REY_QUEUE_PAGE_SIZE", 50)),
     }
 
 

@@ -2,6 +2,9 @@
 
 from flask import Blueprint
 
+from feedback.limits import api_limit
+
 bp = Blueprint("api", __name__)
+api_limit(bp)
 
 from feedback.api import routes  # noqa: E402,F401  (routes attach themselves to bp)

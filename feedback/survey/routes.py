@@ -11,6 +11,7 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from feedback.classifier import get_classifier
 from feedback.extensions import db
 from feedback.i18n import current_language
+from feedback.limits import submission_limit
 from feedback.models import Center, Channel, Submission
 from feedback.services.submit import SubmissionRejected, submit_feedback
 from feedback.services.triage import TriageRules
@@ -28,6 +29,7 @@ def _active_center(code: str) -> Center:
 
 
 @bp.route("/c/<center_code>", methods=["GET", "POST"])
+@submission_limit
 def survey(center_code: str):
     """Show the survey for a center and store what the citizen sends."""
     center = _active_center(center_code)

@@ -1,0 +1,73 @@
+"""Rate limits on submitting and on the API: a clear 429 in the page's language, JSON for the API."""
+
+from pathlib import Path
+
+import pytest
+
+import feedback
+
+from conftest import csrf_token_from
+from factories import make_center
+
+
+@pytest.fixture
+def center(app):
+    with app.app_context():
+        return make_center("baku-1").code
+
+
+def _submit_survey(client, lang="en"):
+    page = client.get(f"/c/baku-1?lang={lang}")
+    if page.status_code != 200:
+        return page
+    return client.post(
+        "/c/baku-1", data={"csrf_token": csrf_token_from(page.get_data(as_text=True)), "rating": "5"}
+    )
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True, RATELIMIT_SUBMIT="2 per minute")
+def test_survey_submissions_beyond_the_limit_get_a_429_page(client, center):
+    assert [_submit_survey(client).status_code for _ in range(2)] == [302, 302]
+    response = _submit_survey(client)
+    assert response.status_code == 429
+    assert "Retry-After" in response.headers
+    assert "Too many requests" in response.get_data(as_text=True)
+    # Showing the form is not limited: a citizen can still read it.
+    assert client.get("/c/baku-1").status_code == 200
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True, RATELIMIT_SUBMIT="1 per minute")
+@pytest.mark.parametrize("lang", ["az", "ru"])
+def test_the_429_page_speaks_the_page_language(client, center, lang):
+    catalogue = Path(feedback.__file__).parent / "translations" / lang / "LC_MESSAGES" / "messages.mo"
+    if not catalogue.exists():
+        pytest.skip(f"no compiled {lang} catalogue (make translations)")
+    _submit_survey(client, lang)
+    response = _submit_survey(client, lang)
+    assert response.status_code == 429
+    html = response.get_data(as_text=True)
+    assert f'lang="{lang}"' in html
+    assert "Too many requests" not in html, "the 429 message is not translated"
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True, RATELIMIT_API="3 per minute")
+def test_api_beyond_the_limit_gets_a_json_429(client, center):
+    codes = [client.get("/api/v1/centers").status_code for _ in range(3)]
+    assert codes == [200, 200, 200]
+    response = client.post("/api/v1/feedback", json={"center": center, "rating": 5})
+    assert response.status_code == 429
+    assert response.get_json()["error"]
+    assert "Retry-After" in response.headers
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True, RATELIMIT_API="1 per minute")
+def test_limits_count_per_client_address(app, center):
+    first = app.test_client()
+    assert first.get("/api/v1/centers", environ_base={"REMOTE_ADDR": "10.0.0.1"}).status_code == 200
+    assert first.get("/api/v1/centers", environ_base={"REMOTE_ADDR": "10.0.0.1"}).status_code == 429
+    assert first.get("/api/v1/centers", environ_base={"REMOTE_ADDR": "10.0.0.2"}).status_code == 200
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True, RATELIMIT_API="1 per minute")
+def test_health_probes_are_never_limited(client):
+    assert {client.get("/healthz").status_code for _ in range(5)} == {200}

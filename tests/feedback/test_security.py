@@ -1,0 +1,74 @@
+"""Security headers on every kind of response, HSTS and Secure cookies only over HTTPS."""
+
+import pytest
+
+from factories import make_center
+
+PATHS = ["/", "/c/baku-1", "/api/v1/centers", "/api/v1/openapi.json", "/healthz", "/no-such-page",
+         "/static/css/rey.css"]
+
+
+@pytest.fixture
+def center(app):
+    with app.app_context():
+        return make_center("baku-1").code
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_every_response_carries_the_security_headers(client, center, path):
+    response = client.get(path)
+    csp = response.headers["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in csp.split(";"))
+    assert directives["frame-ancestors"] == "'none'"
+    assert directives["script-src"] == "'self'" and "unsafe-inline" not in csp
+    assert directives["default-src"] == "'self'" and directives["object-src"] == "'none'"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "Strict-Transport-Security" not in response.headers
+
+
+def test_error_responses_carry_the_headers_too(client):
+    response = client.post("/api/v1/feedback", data="{", content_type="application/json")
+    assert response.status_code == 400
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_hsts_and_secure_cookies_over_https(client, center):
+    response = client.get("/c/baku-1?lang=ru", base_url="https://rey.example")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    cookies = response.headers.getlist("Set-Cookie")
+    assert cookies, "the page sets the language and session cookies"
+    assert all("; Secure" in cookie for cookie in cookies)
+
+
+def test_cookies_over_plain_http_are_not_marked_secure(client, center):
+    cookies = client.get("/c/baku-1?lang=ru").headers.getlist("Set-Cookie")
+    assert cookies and not any("Secure" in cookie for cookie in cookies)
+
+
+def test_forwarded_proto_is_ignored_without_a_configured_proxy(client, center):
+    response = client.get("/healthz", headers={"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" not in response.headers
+
+
+@pytest.mark.config(PROXY_COUNT=1)
+def test_forwarded_proto_from_a_configured_proxy_turns_on_hsts(client, center):
+    response = client.get("/healthz", headers={"X-Forwarded-Proto": "https"})
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_templates_have_no_inline_script_or_style():
+    # The CSP forbids them, so they would silently break in browsers.
+    import re
+    from pathlib import Path
+
+    import feedback
+
+    templates = Path(feedback.__file__).parent / "templates"
+    offenders = []
+    for path in templates.rglob("*.html"):
+        html = path.read_text(encoding="utf-8")
+        if re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html) or re.search(r"\sstyle=|<style\b|\son[a-z]+=", html):
+            offenders.append(str(path.relative_to(templates)))
+    assert offenders == []
