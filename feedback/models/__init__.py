@@ -2,5 +2,20 @@
 
 from feedback.models.center import Center, Service
 from feedback.models.submission import Channel, Submission
+from feedback.models.user import CONTACT_ROLES, Role, User, user_centers
+from feedback.models.case import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    EventKind,
+    Priority,
+    ResolutionCategory,
+)
 
-__all__ = ["Center", "Channel", "Service", "Submission"]
+__all__ = [
+    "CLOSED_STATUSES", "CONTACT_ROLES", "OPEN_STATUSES", "Case", "CaseEvent", "CaseStatus", "Center",
+    "Channel", "EventKind", "Priority", "ResolutionCategory", "Role", "Service", "Submission", "User",
+    "user_centers",
+]

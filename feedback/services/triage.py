@@ -7,12 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from feedback.classifier import Verdict
-
-
-class Priority(enum.StrEnum):
-    urgent = "urgent"
-    high = "high"
-    normal = "normal"
+from feedback.models.case import Priority
 
 
 class FlagReason(enum.StrEnum):

@@ -1,0 +1,211 @@
+"""Staff accounts: create, authenticate with lock-out, change password, disable. Callers commit."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from feedback.auth import hash_password, needs_rehash, verify_password
+from feedback.extensions import db
+from feedback.models import Center, Role, User
+from feedback.models.user import USERNAME_PATTERN
+
+log = logging.getLogger(__name__)
+MIN_PASSWORD_LENGTH = 10
+
+
+class AccountError(ValueError):
+    """An account operation was refused; ``errors`` maps fields to messages for the form."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class LoginRefused(Exception):
+    """Login failed; ``locked_until`` is set when the account is locked."""
+
+    def __init__(self, locked_until: datetime | None = None):
+        super().__init__("locked" if locked_until else "invalid credentials")
+        self.locked_until = locked_until
+
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    #: Failed logins in a row that lock the account.
+    max_failures: int = 5
+    #: How long a lock lasts; it doubles with each further failure while locked out.
+    lockout: timedelta = timedelta(minutes=15)
+
+    @classmethod
+    def from_config(cls, config) -> LoginPolicy:
+        return cls(
+            max_failures=config["LOGIN_MAX_FAILURES"],
+            lockout=timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"]),
+        )
+
+
+def password_problem(password: str, username: str = "") -> str | None:
+    """Why a new password is not acceptable, or None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return _("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
+    if len(password) > 256:
+        return _("Use at most 256 characters.")
+    if username and username.lower() in password.lower():
+        return _("The password must not contain the username.")
+    if len(set(password)) < 4:
+        return _("The password is too simple.")
+    return None
+
+
+def find_user(username: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
+
+
+# Verifying against a real hash for unknown names keeps their timing the same as a wrong password's.
+_DUMMY_HASH: dict[str, str] = {}
+
+
+def _spend_verify_time(password: str) -> None:
+    if "hash" not in _DUMMY_HASH:
+        _DUMMY_HASH["hash"] = hash_password("not-a-real-password-0")
+    verify_password(_DUMMY_HASH["hash"], password)
+
+
+def authenticate(username: str, password: str, *, now: datetime, policy: LoginPolicy) -> User:
+    """Return the user for correct credentials, or raise LoginRefused and record the failure."""
+    user = find_user(username)
+    if user is None or not user.is_active:
+        _spend_verify_time(password)
+        log.info("login refused for unknown or disabled account %r", username[:40])
+        raise LoginRefused()
+    if user.locked_until_dt is not None and user.locked_until_dt > now:
+        # While locked even the right password is refused, so guessing gains nothing.
+        _spend_verify_time(password)
+        raise LoginRefused(locked_until=user.locked_until_dt)
+    if not verify_password(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= policy.max_failures:
+            extra = user.failed_logins - policy.max_failures
+            user.locked_until_dt = now + policy.lockout * (2 ** min(extra, 6))
+            log.warning("account %s locked until %s", user.username, user.locked_until_dt)
+        db.session.flush()
+        raise LoginRefused(locked_until=user.locked_until_dt if user.locked_until_dt and user.locked_until_dt > now else None)
+    user.failed_logins = 0
+    user.locked_until_dt = None
+    user.last_login_dt = now
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    db.session.flush()
+    return user
+
+
+def _centers_by_code(codes) -> list[Center]:
+    codes = sorted({c.strip() for c in codes if c and c.strip()})
+    if not codes:
+        return []
+    centers = db.session.scalars(sa.select(Center).where(Center.code.in_(codes))).all()
+    missing = set(codes) - {c.code for c in centers}
+    if missing:
+        raise AccountError({"centers": _("Unknown centers: %(codes)s", codes=", ".join(sorted(missing)))})
+    return list(centers)
+
+
+def create_user(
+    username: str,
+    password: str,
+    role: Role | str,
+    *,
+    display_name: str = "",
+    region: str | None = None,
+    center_codes=(),
+    now: datetime,
+) -> User:
+    """Create an account; officers need at least one center."""
+    username = username.strip().lower()
+    errors = {}
+    if not re.match(USERNAME_PATTERN, username):
+        errors["username"] = _("Use 3–40 lower-case letters, digits, dots, dashes or underscores.")
+    elif find_user(username) is not None:
+        errors["username"] = _("This username is taken.")
+    try:
+        role = Role(role)
+    except ValueError:
+        errors["role"] = _("Unknown role.")
+    problem = password_problem(password, username)
+    if problem:
+        errors["password"] = problem
+    if errors:
+        raise AccountError(errors)
+    centers = _centers_by_code(center_codes)
+    if role == Role.officer and not centers:
+        raise AccountError({"centers": _("An officer needs at least one center.")})
+    user = User(
+        username=username,
+        display_name=display_name.strip(),
+        password_hash=hash_password(password),
+        role=role,
+        region=(region or "").strip() or None,
+        centers=centers,
+        password_changed_dt=now,
+        created_dt=now,
+    )
+    db.session.add(user)
+    db.session.flush()
+    log.info("created %s account %s", role, username)
+    return user
+
+
+def update_user(user: User, *, display_name: str, role: Role | str, region: str | None, center_codes) -> User:
+    """Change an account's name, role and scope (an admin's edit)."""
+    try:
+        role = Role(role)
+    except ValueError:
+        raise AccountError({"role": _("Unknown role.")}) from None
+    centers = _centers_by_code(center_codes)
+    if role == Role.officer and not centers:
+        raise AccountError({"centers": _("An officer needs at least one center.")})
+    user.display_name = display_name.strip()
+    user.role = role
+    user.region = (region or "").strip() or None
+    user.centers = centers
+    db.session.flush()
+    return user
+
+
+def set_password(user: User, new_password: str, *, now: datetime) -> None:
+    """Set a new password and end every other session of the account."""
+    problem = password_problem(new_password, user.username)
+    if problem:
+        raise AccountError({"new_password": problem})
+    user.password_hash = hash_password(new_password)
+    user.password_changed_dt = now
+    user.failed_logins = 0
+    user.locked_until_dt = None
+    user.session_version += 1
+    db.session.flush()
+
+
+def change_password(user: User, current_password: str, new_password: str, *, now: datetime) -> None:
+    """The user's own change: the current password must be right."""
+    if not verify_password(user.password_hash, current_password):
+        raise AccountError({"current_password": _("The current password is not right.")})
+    if current_password == new_password:
+        raise AccountError({"new_password": _("Choose a password different from the current one.")})
+    set_password(user, new_password, now=now)
+
+
+def set_active(user: User, is_active: bool) -> None:
+    """Disable or re-enable an account; disabling ends its sessions at once."""
+    user.is_active = is_active
+    if not is_active:
+        user.session_version += 1
+    else:
+        user.failed_logins = 0
+        user.locked_until_dt = None
+    db.session.flush()
