@@ -1,0 +1,259 @@
+"""Dashboard figures for a set of centers, a service and a period — aggregated in SQL, not Python.
+
+The caller (a view, the benchmark) decides *what* a user may see through the scope service and
+passes it here as a SQL condition; this module only decides *how* to count it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from feedback.extensions import db
+from feedback.models import Center, Service, Submission
+
+#: Units with fewer responses are not ranked, so one citizen or one desk cannot be singled out.
+MIN_RANKED_RESPONSES = 5
+#: CSAT counts ratings from this value up as satisfied.
+SATISFIED_FROM = 4
+_WEEK_SECONDS = 7 * 24 * 3600
+_UNIX_EPOCH_JULIAN_DAY = 2440587.5
+
+
+class FilterError(ValueError):
+    """A dashboard filter that cannot be applied; ``field`` names the form field at fault."""
+
+    def __init__(self, field_name: str, message: str):
+        super().__init__(message)
+        self.field = field_name
+
+
+@dataclass(frozen=True)
+class Period:
+    """Calendar days from ``start`` to ``end`` inclusive, in the service's time zone."""
+
+    start: date
+    end: date
+    tz: str = "Asia/Baku"
+
+    def __post_init__(self):
+        if self.end < self.start:
+            raise FilterError("end", "The period ends before it starts.")
+
+    @property
+    def start_dt(self) -> datetime:
+        return datetime.combine(self.start, time.min, ZoneInfo(self.tz)).astimezone(timezone.utc)
+
+    @property
+    def end_dt(self) -> datetime:
+        """The first instant after the period (exclusive bound)."""
+        return datetime.combine(self.end + timedelta(days=1), time.min, ZoneInfo(self.tz)).astimezone(timezone.utc)
+
+    @property
+    def weeks(self) -> int:
+        return ((self.end - self.start).days // 7) + 1
+
+
+@dataclass(frozen=True)
+class DashboardFilter:
+    """What the dashboard shows: a period, optionally one center or one region, optionally one service."""
+
+    period: Period
+    center_id: int | None = None
+    region: str | None = None
+    #: Services are per center; a code (``passport``) means that service at every chosen center.
+    service_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Summary:
+    responses: int
+    average_rating: float | None
+    #: Share of ratings 4–5, in percent.
+    csat: float | None
+    #: Share of responses triage flagged for an officer, in percent.
+    complaint_rate: float | None
+
+
+@dataclass(frozen=True)
+class WeekPoint:
+    start: date
+    responses: int
+    average_rating: float | None
+    csat: float | None
+
+
+@dataclass(frozen=True)
+class CenterRank:
+    center_id: int
+    code: str
+    names: dict
+    responses: int
+    average_rating: float | None
+    csat: float | None
+    complaint_rate: float | None
+    #: False when the center had too few responses to be compared fairly.
+    is_ranked: bool
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    filter: DashboardFilter
+    summary: Summary
+    weekly: list[WeekPoint]
+    distribution: dict[int, int]
+    complaint_terms: list[tuple[str, int]]
+    ranking: list[CenterRank]
+    cases: object = None
+    extra: dict = field(default_factory=dict)
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def _percent(part, whole):
+    """``part`` as a percentage of ``whole`` in SQL, NULL when there is nothing to divide."""
+    return sa.cast(100.0 * part / sa.func.nullif(whole, 0), sa.Float)
+
+
+def _aggregates():
+    n = sa.func.count(Submission.id)
+    satisfied = sa.func.sum(sa.case((Submission.rating >= SATISFIED_FROM, 1), else_=0))
+    flagged = sa.func.sum(sa.case((Submission.is_flagged.is_(True), 1), else_=0))
+    return (
+        n.label("responses"),
+        sa.cast(sa.func.avg(Submission.rating), sa.Float).label("average_rating"),
+        _percent(satisfied, n).label("csat"),
+        _percent(flagged, n).label("complaint_rate"),
+    )
+
+
+def submission_conditions(f: DashboardFilter, scope, *, with_center: bool = True) -> list:
+    """WHERE conditions on Submission for the filter, within ``scope`` (a SQL condition)."""
+    conditions = [
+        scope,
+        Submission.created_dt >= f.period.start_dt,
+        Submission.created_dt < f.period.end_dt,
+    ]
+    if with_center and f.center_id is not None:
+        conditions.append(Submission.center_id == f.center_id)
+    if f.region:
+        conditions.append(Submission.center_id.in_(sa.select(Center.id).where(Center.region == f.region)))
+    if f.service_code:
+        conditions.append(Submission.service_id.in_(sa.select(Service.id).where(Service.code == f.service_code)))
+    return conditions
+
+
+def _number(value, digits: int = 2) -> float | None:
+    """Round a figure the database computed, for display; None stays None."""
+    return None if value is None else round(float(value), digits)
+
+
+def summary(f: DashboardFilter, scope) -> Summary:
+    row = db.session.execute(sa.select(*_aggregates()).where(*submission_conditions(f, scope))).one()
+    return Summary(row.responses, _number(row.average_rating), _number(row.csat), _number(row.complaint_rate))
+
+
+def _epoch_seconds(column):
+    if _dialect() == "postgresql":
+        return sa.extract("epoch", column)
+    return (sa.func.julianday(column) - _UNIX_EPOCH_JULIAN_DAY) * 86400.0
+
+
+def weekly_trend(f: DashboardFilter, scope) -> list[WeekPoint]:
+    """Seven-day buckets from the period's first day; weeks without responses are present and empty."""
+    offset = (_epoch_seconds(Submission.created_dt) - f.period.start_dt.timestamp()) / _WEEK_SECONDS
+    # Rows are never before the start, so truncation is floor; PostgreSQL's integer cast rounds instead.
+    week = sa.func.floor(offset) if _dialect() == "postgresql" else sa.cast(offset, sa.Integer)
+    week = sa.cast(week, sa.Integer).label("week")
+    rows = db.session.execute(
+        sa.select(week, *_aggregates()[:3]).where(*submission_conditions(f, scope)).group_by(week)
+    ).all()
+    found = {int(r.week): r for r in rows}
+    points = []
+    for index in range(f.period.weeks):
+        r = found.get(index)
+        points.append(WeekPoint(
+            start=f.period.start + timedelta(days=7 * index),
+            responses=r.responses if r else 0,
+            average_rating=_number(r.average_rating) if r else None,
+            csat=_number(r.csat) if r else None,
+        ))
+    return points
+
+
+def rating_distribution(f: DashboardFilter, scope) -> dict[int, int]:
+    rows = db.session.execute(
+        sa.select(Submission.rating, sa.func.count(Submission.id))
+        .where(*submission_conditions(f, scope))
+        .group_by(Submission.rating)
+    ).all()
+    counts = {rating: 0 for rating in range(1, 6)}
+    counts.update({int(rating): n for rating, n in rows})
+    return counts
+
+
+def complaint_terms(f: DashboardFilter, scope, limit: int = 10) -> list[tuple[str, int]]:
+    """The words the model gave most often as reasons on flagged submissions."""
+    if _dialect() == "postgresql":
+        terms = sa.func.json_array_elements_text(Submission.model_reasons).table_valued("value")
+        terms = terms.render_derived("term")
+    else:  # SQLite's json_each names its own columns; an alias with a column list is a syntax error
+        terms = sa.func.json_each(Submission.model_reasons).table_valued("value").alias("term")
+    n = sa.func.count().label("n")
+    rows = db.session.execute(
+        sa.select(terms.c.value, n)
+        .select_from(Submission)
+        .join(terms, sa.true())
+        .where(Submission.is_flagged.is_(True), *submission_conditions(f, scope))
+        .group_by(terms.c.value)
+        .order_by(n.desc(), terms.c.value)
+        .limit(limit)
+    ).all()
+    return [(str(term), int(count)) for term, count in rows]
+
+
+def center_ranking(f: DashboardFilter, scope) -> list[CenterRank]:
+    """Every center in scope (and region) over the period, best CSAT first; small ones last, unranked."""
+    stats = (
+        sa.select(Submission.center_id, *_aggregates())
+        .where(*submission_conditions(f, scope, with_center=False))
+        .group_by(Submission.center_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(Center.id, Center.code, Center.names, stats)
+        .join(stats, stats.c.center_id == Center.id)
+    ).all()
+    ranks = [
+        CenterRank(
+            center_id=r.id, code=r.code, names=r.names, responses=r.responses,
+            average_rating=_number(r.average_rating), csat=_number(r.csat),
+            complaint_rate=_number(r.complaint_rate), is_ranked=r.responses >= MIN_RANKED_RESPONSES,
+        )
+        for r in rows
+    ]
+    return sorted(ranks, key=lambda c: (not c.is_ranked, -(c.csat or 0), -(c.average_rating or 0), c.code))
+
+
+def median(expression, conditions, select_from) -> float | None:
+    """The median of ``expression`` over rows matching ``conditions``, computed by the database."""
+    if _dialect() == "postgresql":
+        value = db.session.scalar(
+            sa.select(sa.func.percentile_cont(0.5).within_group(expression))
+            .select_from(select_from).where(*conditions)
+        )
+        return _number(value)
+    # SQLite has no percentile function: count, then read the middle one or two values in order.
+    n = db.session.scalar(sa.select(sa.func.count()).select_from(select_from).where(*conditions))
+    if not n:
+        return None
+    middle = db.session.scalars(
+        sa.select(expression).select_from(select_from).where(*conditions)
+        .order_by(expression).offset((n - 1) // 2).limit(2 - n % 2)
+    ).all()
+    return sum(float(v) for v in middle) / len(middle)

@@ -1,0 +1,121 @@
+"""Dashboard figures against values computed by hand on a small, known data set."""
+
+from datetime import date, datetime, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from factories import make_center, make_submission
+from feedback.models import Service
+from feedback.services import metrics
+from feedback.services.metrics import DashboardFilter, FilterError, Period
+from feedback.extensions import db
+
+EVERYTHING = sa.true()
+PERIOD = Period(date(2026, 11, 2), date(2026, 11, 15), tz="Asia/Baku")
+
+
+def _utc(*args):
+    return datetime(*args, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def data(app_ctx):
+    """Baku (UTC+4): center A has six responses inside the two weeks and two just outside."""
+    a = make_center("baku-1", region="Bakı")
+    b = make_center("gence", region="Gəncə")
+    c = make_center("small", region="Bakı")
+    passport = db.session.scalar(sa.select(Service).where(Service.center_id == a.id, Service.code == "passport"))
+    idcard = db.session.scalar(sa.select(Service).where(Service.center_id == a.id, Service.code == "id-card"))
+    rows = [
+        (_utc(2026, 11, 2, 6), 5, passport.id, False, []),
+        (_utc(2026, 11, 3, 9), 4, idcard.id, False, []),
+        (_utc(2026, 11, 4, 9), 1, passport.id, True, ["gözlədim", "pis"]),
+        (_utc(2026, 11, 10, 9), 2, None, True, ["pis"]),
+        (_utc(2026, 11, 11, 9), 5, None, False, []),
+        (_utc(2026, 11, 15, 19, 30), 3, None, False, []),   # 23:30 in Baku: last evening, inside
+        (_utc(2026, 11, 1, 19, 30), 1, None, True, ["pis"]),  # 23:30 on 1 November in Baku: before
+        (_utc(2026, 11, 15, 20, 30), 1, None, True, ["pis"]),  # 00:30 on 16 November in Baku: after
+    ]
+    for created, rating, service_id, flagged, reasons in rows:
+        make_submission(a, rating=rating, created_dt=created, service_id=service_id,
+                        is_flagged=flagged, model_reasons=reasons)
+    for day in range(3, 8):
+        make_submission(b, rating=5, created_dt=_utc(2026, 11, day, 8))
+    for day in (3, 4):
+        make_submission(c, rating=1, created_dt=_utc(2026, 11, day, 8), is_flagged=True, model_reasons=["pis"])
+    return {"a": a.id, "b": b.id, "c": c.id}
+
+
+def test_summary_for_one_center_matches_hand_counts(data):
+    s = metrics.summary(DashboardFilter(PERIOD, center_id=data["a"]), EVERYTHING)
+    assert s.responses == 6
+    assert s.average_rating == pytest.approx(20 / 6, abs=0.01)
+    assert s.csat == pytest.approx(50.0)
+    assert s.complaint_rate == pytest.approx(100 * 2 / 6, abs=0.01)
+
+
+def test_weekly_trend_buckets_by_local_days(data):
+    weeks = metrics.weekly_trend(DashboardFilter(PERIOD, center_id=data["a"]), EVERYTHING)
+    assert [w.start for w in weeks] == [date(2026, 11, 2), date(2026, 11, 9)]
+    assert [w.responses for w in weeks] == [3, 3]
+    assert weeks[0].csat == pytest.approx(66.67, abs=0.01)
+    assert weeks[1].csat == pytest.approx(33.33, abs=0.01)
+    assert weeks[1].average_rating == pytest.approx(10 / 3, abs=0.01)
+
+
+def test_empty_weeks_are_present_and_empty(data):
+    period = Period(date(2026, 11, 2), date(2026, 11, 29))
+    weeks = metrics.weekly_trend(DashboardFilter(period, center_id=data["a"]), EVERYTHING)
+    assert [w.responses for w in weeks] == [3, 3, 1, 0]  # the row of 16 November falls in week 3
+    assert weeks[3].average_rating is None and weeks[3].csat is None
+
+
+def test_distribution_and_terms(data):
+    f = DashboardFilter(PERIOD, center_id=data["a"])
+    assert metrics.rating_distribution(f, EVERYTHING) == {1: 1, 2: 1, 3: 1, 4: 1, 5: 2}
+    assert metrics.complaint_terms(f, EVERYTHING) == [("pis", 2), ("gözlədim", 1)]
+
+
+def test_service_and_region_filters(data):
+    by_service = metrics.summary(DashboardFilter(PERIOD, center_id=data["a"], service_code="passport"), EVERYTHING)
+    assert (by_service.responses, by_service.average_rating) == (2, 3.0)
+    gence = metrics.summary(DashboardFilter(PERIOD, region="Gəncə"), EVERYTHING)
+    assert (gence.responses, gence.csat, gence.complaint_rate) == (5, 100.0, 0.0)
+    everyone = metrics.summary(DashboardFilter(PERIOD), EVERYTHING)
+    assert everyone.responses == 6 + 5 + 2
+
+
+def test_scope_condition_limits_every_figure(data):
+    only_b = sa.literal_column("submissions.center_id") == data["b"]
+    f = DashboardFilter(PERIOD)
+    assert metrics.summary(f, only_b).responses == 5
+    assert [c.code for c in metrics.center_ranking(f, only_b)] == ["gence"]
+    assert metrics.complaint_terms(f, only_b) == []
+
+
+def test_ranking_puts_small_centers_last_and_unranked(data):
+    ranking = metrics.center_ranking(DashboardFilter(PERIOD, center_id=data["a"]), EVERYTHING)
+    assert [(r.code, r.is_ranked) for r in ranking] == [("gence", True), ("baku-1", True), ("small", False)]
+    assert ranking[1].csat == pytest.approx(50.0)
+
+
+def test_no_responses_gives_empty_figures_not_errors(data):
+    period = Period(date(2025, 1, 1), date(2025, 1, 31))
+    s = metrics.summary(DashboardFilter(period, center_id=data["a"]), EVERYTHING)
+    assert (s.responses, s.average_rating, s.csat, s.complaint_rate) == (0, None, None, None)
+
+
+def test_period_ending_before_it_starts_is_refused():
+    with pytest.raises(FilterError) as excinfo:
+        Period(date(2026, 11, 5), date(2026, 11, 1))
+    assert excinfo.value.field == "end"
+
+
+def test_median_in_sql_odd_and_even(app_ctx):
+    a = make_center("m")
+    for rating in (1, 5, 2):
+        make_submission(a, rating=rating)
+    assert metrics.median(sa.literal_column("rating"), [sa.true()], sa.table("submissions")) == 2.0
+    make_submission(a, rating=4)
+    assert metrics.median(sa.literal_column("rating"), [sa.true()], sa.table("submissions")) == 3.0
