@@ -45,9 +45,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from feedback.api import bp as api_bp
     from feedback.health import bp as health_bp
+    from feedback.kiosk import bp as kiosk_bp
     from feedback.survey import bp as survey_bp
+    from feedback.visits import bp as visits_bp
 
     app.register_blueprint(survey_bp)
+    app.register_blueprint(visits_bp)
+    app.register_blueprint(kiosk_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(health_bp)
     csrf.exempt(api_bp)

@@ -33,3 +33,7 @@ def seed_demo_command():
 def init_app(app: Flask) -> None:
     app.cli.add_command(init_db_command)
     app.cli.add_command(seed_demo_command)
+
+    from feedback.api.keys_cli import api_keys_group
+
+    app.cli.add_command(api_keys_group)

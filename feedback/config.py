@@ -69,6 +69,17 @@ def from_environment(instance_path: str, env: dict | None = None) -> dict:
         # A comment the model is this sure about is a complaint even beside a high rating.
         "TRIAGE_CONFIDENT_PROBABILITY": float(env.get("REY_CONFIDENT_PROBABILITY", 0.9)),
         "CONTACT_RETENTION_DAYS": int(env.get("REY_CONTACT_RETENTION_DAYS", 90)),
+        # Absolute base for links printed on posters and handed out by the queue system.
+        "PUBLIC_BASE_URL": env.get("REY_PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "VISIT_LINK_TTL_HOURS": int(env.get("REY_VISIT_LINK_TTL_HOURS", 72)),
+        # Kiosk tablets: back to the start after this much idleness or after the thank-you page.
+        "KIOSK_IDLE_SECONDS": float(env.get("REY_KIOSK_IDLE_SECONDS", 20)),
+        "KIOSK_THANKS_SECONDS": float(env.get("REY_KIOSK_THANKS_SECONDS", 6)),
+        # Abuse guard: the same answer again within this many seconds counts once ...
+        "KIOSK_REPEAT_SECONDS": int(env.get("REY_KIOSK_REPEAT_SECONDS", 5)),
+        # ... and more than this many ratings from one tablet in a minute are held back.
+        "KIOSK_BURST_PER_MINUTE": int(env.get("REY_KIOSK_BURST_PER_MINUTE", 10)),
+        "KIOSK_REGISTRATION_MINUTES": int(env.get("REY_KIOSK_REGISTRATION_MINUTES", 30)),
         # Staff logins: failures in a row before a lock-out, and its first length in minutes.
         "LOGIN_MAX_FAILURES": int(env.get("REY_LOGIN_MAX_FAILURES", 5)),
         "LOGIN_LOCKOUT_MINUTES": int(env.get("REY_LOGIN_LOCKOUT_MINUTES", 15)),

@@ -50,3 +50,12 @@ def make_submission(center: Center, *, rating: int = 4, comment: str = "", **kwa
     db.session.add(submission)
     db.session.commit()
     return submission
+
+
+def make_api_key(scopes=("visits:create",), *, name="queue system", center=None) -> str:
+    """Issue an API key and return the full secret a client would send."""
+    from feedback.services.api_keys import issue_api_key
+
+    issued = issue_api_key(name, list(scopes), center=center)
+    db.session.commit()
+    return issued.secret

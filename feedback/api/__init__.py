@@ -8,3 +8,4 @@ bp = Blueprint("api", __name__)
 api_limit(bp)
 
 from feedback.api import routes  # noqa: E402,F401  (routes attach themselves to bp)
+from feedback.api import visits  # noqa: E402,F401

@@ -18,6 +18,66 @@ def _error_response(description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
+SECURITY_SCHEMES = {
+    "apiKey": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An API key from `flask --app feedback api-keys create`, sent as "
+        "`Authorization: Bearer rey_<prefix>_<secret>` (or in an `X-API-Key` header). "
+        "401: missing, unknown or revoked key; 403: the key lacks the scope or is limited to another center.",
+    }
+}
+
+VISITS_PATH = {
+    "post": {
+        "operationId": "createVisit",
+        "summary": "Issue a one-use feedback link for a visit (for queue systems)",
+        "description": "Feedback sent through the link is marked verified; the link accepts one "
+        "submission and expires after the configured time. Scope: `visits:create`.",
+        "security": [{"apiKey": []}],
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/VisitInput"}}},
+        },
+        "responses": {
+            "201": {
+                "description": "The link",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/VisitLink"}}},
+            },
+            "400": _error_response("Invalid input; `errors` maps each field to a message"),
+            "401": _error_response("Missing, unknown or revoked API key"),
+            "403": _error_response("The key lacks the scope `visits:create` or is limited to another center"),
+            "429": _error_response("Too many requests"),
+        },
+    }
+}
+
+VISIT_SCHEMAS = {
+    "VisitInput": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["center"],
+        "properties": {
+            "center": {"type": "string", "minLength": 1, "maxLength": 40},
+            "service": {"type": "string", "maxLength": 40},
+            "desk": {"type": "string", "maxLength": 20},
+            "ticket": {"type": "string", "maxLength": 40, "description": "The queue ticket number"},
+            "language": {"type": "string", "enum": ["az", "ru", "en"],
+                         "description": "The link opens in this language"},
+        },
+    },
+    "VisitLink": {
+        "type": "object",
+        "required": ["url", "token", "expires_at"],
+        "properties": {
+            "url": {"type": "string", "format": "uri"},
+            "token": {"type": "string"},
+            "expires_at": {"type": "string", "format": "date-time"},
+        },
+    },
+}
+
+
 def openapi_document() -> dict:
     return {
         "openapi": "3.1.0",
@@ -28,6 +88,7 @@ def openapi_document() -> dict:
         },
         "servers": [{"url": "/api/v1"}],
         "paths": {
+            "/visits": VISITS_PATH,
             "/centers": {
                 "get": {
                     "operationId": "listCenters",
@@ -75,7 +136,9 @@ def openapi_document() -> dict:
             },
         },
         "components": {
+            "securitySchemes": SECURITY_SCHEMES,
             "schemas": {
+                **VISIT_SCHEMAS,
                 "Error": ERROR,
                 "Receipt": {
                     "type": "object",

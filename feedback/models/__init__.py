@@ -1,5 +1,6 @@
 """Database models, one module per aggregate."""
 
+from feedback.models.api_key import ApiKey
 from feedback.models.center import Center, Service
 from feedback.models.submission import Channel, Submission
 from feedback.models.user import CONTACT_ROLES, Role, User, user_centers
@@ -13,9 +14,12 @@ from feedback.models.case import (
     Priority,
     ResolutionCategory,
 )
+from feedback.models.kiosk import Kiosk, KioskTap
+from feedback.models.visit import Visit
 
 __all__ = [
     "CLOSED_STATUSES", "CONTACT_ROLES", "OPEN_STATUSES", "Case", "CaseEvent", "CaseStatus", "Center",
     "Channel", "EventKind", "Priority", "ResolutionCategory", "Role", "Service", "Submission", "User",
     "user_centers",
+    "ApiKey", "Kiosk", "KioskTap", "Visit",
 ]
