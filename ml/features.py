@@ -12,17 +12,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction import FeatureHasher
+from sklearn.utils import murmurhash3_32
 
 from ml.langid import detect_language
 from ml.text import NEG_SUFFIX, fold, mark_negation, normalise, stem, tokenise
 
-__all__ = ["TextFeatures", "Analysis", "analyse", "select"]
+__all__ = ["TextFeatures", "Analysis", "analyse", "select", "feature_index"]
 
 _SKIP = frozenset(".,;")
 _CACHE_LIMIT = 300_000
-_word_cache: dict[tuple, tuple[str, ...]] = {}
+#: (lang, lo, hi) -> token -> its features. Nested so the hot lookup is by a plain string.
+_word_cache: dict[tuple, dict[str, tuple[str, ...]]] = {}
+#: (n_features, kind, lang, lo, hi) -> token -> hashed (indices, counts) of its features.
+_index_cache: dict[tuple, dict[str, tuple]] = {}
 
 
 @dataclass(frozen=True)
@@ -42,8 +47,10 @@ class Analysis:
 
 
 def _token_features(token: str, lang: str, lo: int, hi: int) -> tuple[str, ...]:
-    key = (token, lang, lo, hi)
-    cached = _word_cache.get(key)
+    cache = _word_cache.get((lang, lo, hi))
+    if cache is None:
+        cache = _word_cache[(lang, lo, hi)] = {}
+    cached = cache.get(token)
     if cached is not None:
         return cached
     negated = token.endswith(NEG_SUFFIX)
@@ -54,10 +61,10 @@ def _token_features(token: str, lang: str, lo: int, hi: int) -> tuple[str, ...]:
     size = len(padded)
     for n in range(lo, hi + 1):
         feats.extend(padded[i : i + n] for i in range(size - n + 1))
-    if len(_word_cache) > _CACHE_LIMIT:
-        _word_cache.clear()  # Crude bound; comments reuse few words, so it refills fast.
+    if len(cache) > _CACHE_LIMIT:
+        cache.clear()  # Crude bound; comments reuse few words, so it refills fast.
     result = tuple(feats)
-    _word_cache[key] = result
+    cache[token] = result
     return result
 
 
@@ -74,6 +81,14 @@ def analyse(text: str, lang: str | None = None, char_ngrams: tuple[int, int] = (
         if tokens[i] not in "!?" and tokens[i + 1] not in "!?":
             bigrams.append((i, "b:" + left[2:] + " " + right[2:]))
     return Analysis(lang, tokens, token_features, bigrams)
+
+
+def feature_index(feature: str, n_features: int) -> int:
+    """The column FeatureHasher(alternate_sign=False) gives ``feature`` (same murmurhash rule)."""
+    h = murmurhash3_32(feature, seed=0)
+    if h == -(2**31):
+        return (2**31 - 1 - (n_features - 1)) % n_features
+    return abs(h) % n_features
 
 
 def select(features: list[str], kind: str) -> list[str]:
@@ -105,12 +120,68 @@ class TextFeatures(TransformerMixin, BaseEstimator):
     def transform(self, X):
         return self.transform_analyses([analyse(t, char_ngrams=tuple(self.char_ngrams)) for t in X])
 
-    def transform_analyses(self, analyses: list[Analysis]):
-        """Hash already analysed comments (lets callers reuse the detected language)."""
-        return self._hasher().transform(select(a.features, self.kind) for a in analyses)
+    def _token_arrays(self, analyses: list[Analysis]) -> list[list[tuple[np.ndarray, np.ndarray]]]:
+        """Hashed (indices, counts) of each token of each comment; each distinct token hashed once.
 
-    def indices(self, features: list[str]) -> np.ndarray:
-        """Column index of each feature, in order (to map coefficients back to n-grams)."""
-        if not features:
-            return np.zeros(0, dtype=np.int64)
-        return self._hasher().transform([f] for f in features).indices
+        Comments reuse few words, so hashing per distinct word rather than per occurrence is what
+        makes batch scoring fast.
+        """
+        lo, hi = self.char_ngrams
+        caches = {}
+        missing: dict[tuple, list[str]] = {}
+        for a in analyses:
+            cache = caches.get(a.lang)
+            if cache is None:
+                cache = caches[a.lang] = _index_cache.setdefault((self.n_features, self.kind, a.lang, lo, hi), {})
+            for tok, feats in zip(a.tokens, a.token_features):
+                if tok not in cache:
+                    missing[(a.lang, tok)] = select(list(feats), self.kind)
+        if missing:
+            counts = self._hasher().transform(missing.values())
+            ptr, ind, dat = counts.indptr, counts.indices, counts.data
+            for i, (lang, tok) in enumerate(missing):
+                cache = caches[lang]
+                if len(cache) > _CACHE_LIMIT:
+                    cache.clear()
+                cache[tok] = (ind[ptr[i]:ptr[i + 1]], dat[ptr[i]:ptr[i + 1]])
+        return [[caches[a.lang][tok] for tok in a.tokens] for a in analyses]
+
+    def _bigram_indices(self, a: Analysis) -> list[int]:
+        cache = _index_cache.setdefault((self.n_features, "bigrams"), {})
+        out = []
+        for _, b in a.bigrams:
+            j = cache.get(b)
+            if j is None:
+                if len(cache) > _CACHE_LIMIT:
+                    cache.clear()
+                j = cache[b] = feature_index(b, self.n_features)
+            out.append(j)
+        return out
+
+    def transform_analyses(self, analyses: list[Analysis]):
+        """Count matrix of already analysed comments (lets callers reuse the detected language)."""
+        units = self._token_arrays(analyses)
+        if self.kind != "chars":
+            for a, doc in zip(analyses, units):
+                if a.bigrams:
+                    idx = np.array(self._bigram_indices(a), dtype=np.int32)
+                    doc.append((idx, np.ones(len(idx))))
+        indptr = np.zeros(len(units) + 1, dtype=np.int64)
+        indptr[1:] = np.cumsum([sum(len(u[0]) for u in doc) for doc in units])
+        flat = [u for doc in units for u in doc]
+        if flat:
+            indices = np.concatenate([u[0] for u in flat])
+            data = np.concatenate([u[1] for u in flat])
+        else:
+            indices, data = np.zeros(0, dtype=np.int32), np.zeros(0)
+        X = sp.csr_matrix((data, indices, indptr), shape=(len(units), self.n_features))
+        X.sum_duplicates()
+        return X
+
+    def unit_weights(self, a: Analysis, weights: np.ndarray) -> list[tuple[float, str]]:
+        """(Σ weight·count over the unit's n-grams, unit) for each token and bigram of ``a``."""
+        out = [(float(weights[idx] @ cnt), tok) for (idx, cnt), tok in zip(self._token_arrays([a])[0], a.tokens)]
+        if self.kind != "chars" and a.bigrams:
+            for j, (i, _) in zip(self._bigram_indices(a), a.bigrams):
+                out.append((float(weights[j]), a.tokens[i] + " " + a.tokens[i + 1]))
+        return out

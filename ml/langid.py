@@ -57,7 +57,9 @@ for _lang, _words in _MARKERS.items():
     for _w in _words.split():
         _LEXICON[_w] = _LEXICON.get(_w, ()) + (_lang,)
 
-_TURKIC_LETTERS = frozenset("ğışçöüİĞŞÇÖÜ")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[a-zA-Z\u00c0-\u024f\u0259\u018f]")
+_TURKIC = re.compile(r"[ğışçöüİĞŞÇÖÜ]")
 
 _identifier = None
 _identifier_lock = threading.Lock()
@@ -84,18 +86,10 @@ def warm_up() -> None:
 
 def detect_language(text: str) -> str:
     """Return "az", "ru", "en", "tr", or "und" for text without letters (emoji only, numbers)."""
-    cyrillic = latin = 0
-    schwa = turkic = False
-    for ch in text:
-        if ch.isalpha():
-            if "\u0400" <= ch <= "\u04ff":
-                cyrillic += 1
-            else:
-                latin += 1
-                if ch in "əƏ":
-                    schwa = True
-                elif ch in _TURKIC_LETTERS:
-                    turkic = True
+    cyrillic = len(_CYRILLIC.findall(text))
+    latin = len(_LATIN.findall(text))
+    schwa = "ə" in text or "Ə" in text
+    turkic = _TURKIC.search(text) is not None
     if not cyrillic and not latin:
         return UNDETERMINED
     if cyrillic >= latin:

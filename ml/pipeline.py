@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,6 +72,7 @@ class Model:
         self.path = Path(path)
         self.version = self.path.name
         self._ngrams = tuple(self._features.char_ngrams)
+        self._weights = self._coef * self._tfidf.idf_  # pull of one occurrence of each n-gram
 
     def _analyse(self, texts) -> list[Analysis]:
         if isinstance(texts, str):
@@ -101,47 +101,47 @@ class Model:
         analyses = self._analyse(texts)
         if not analyses:
             return []
-        X, p = self._scores(analyses)
-        out = []
-        for i, (a, q) in enumerate(zip(analyses, p)):
-            flagged = bool(q >= self.threshold)
-            reasons = self._reasons(texts[i], a, X[i]) if flagged else []
-            out.append(Prediction(round(float(q), 6), flagged, a.lang, reasons))
-        return out
+        _, p = self._scores(analyses)
+        flagged = p >= self.threshold
+        reasons = self._reasons([(texts[i], analyses[i]) for i in np.flatnonzero(flagged)])
+        return [
+            Prediction(round(float(q), 6), bool(f), a.lang, reasons.pop(0) if f else [])
+            for a, q, f in zip(analyses, p, flagged)
+        ]
 
     def explain(self, text: str) -> list[str]:
         """The words that pushed ``text`` toward complaint, whatever the verdict."""
-        a = self._analyse([text])[0]
-        X, _ = self._scores([a])
-        return self._reasons(text, a, X[0])
+        return self._reasons([(text, self._analyse([text])[0])])[0]
 
-    def _reasons(self, text: str, a: Analysis, row) -> list[str]:
-        feats = a.features
-        if self._features.kind != "all" or not feats:  # explanations map word and char features
-            return []
-        if not feats:
-            return []
-        idx = self._features.indices(feats)
-        values = dict(zip(row.indices.tolist(), row.data.tolist()))
-        counts = Counter(idx.tolist())
-        contrib = [self._coef[j] * values.get(j, 0.0) / counts[j] for j in idx.tolist()]
-        units: dict[str, float] = {}
-        pos = 0
-        for tok, tf in zip(a.tokens, a.token_features):
-            units[tok] = units.get(tok, 0.0) + sum(contrib[pos : pos + len(tf)])
-            pos += len(tf)
-        for (i, _), c in zip(a.bigrams, contrib[pos:]):
-            key = a.tokens[i] + " " + a.tokens[i + 1]
-            units[key] = units.get(key, 0.0) + c
-        lower = turkic_lower if a.lang in TURKIC else str.lower
-        original = {lower(w): w for w in _ORIGINAL_WORD.findall(text)}
-        reasons = []
-        for unit, c in sorted(units.items(), key=lambda kv: -kv[1]):
-            if c <= 0 or len(reasons) >= MAX_REASONS:
+    def _reasons(self, items: list[tuple[str, Analysis]]) -> list[list[str]]:
+        """Rank each comment's words and word pairs by the weight they add to the complaint score.
+
+        Within one comment TF-IDF rows share one norm, so ranking by Σ coef·idf·count over a
+        word's own n-grams orders words as their share of the decision does (up to tf damping).
+        """
+        if self._features.kind != "all" or not items:
+            return [[] for _ in items]
+        out = []
+        for text, a in items:
+            scored = [wu for wu in self._features.unit_weights(a, self._weights) if wu[0] > 0]
+            scored.sort(reverse=True)
+            out.append(self._readable(text, a.lang, scored))
+        return out
+
+    @staticmethod
+    def _readable(text: str, lang: str, scored) -> list[str]:
+        """Top units as the citizen wrote them (original casing), without masked personal data."""
+        lower = turkic_lower if lang in TURKIC else str.lower
+        original = None
+        reasons: list[str] = []
+        for _, unit in scored:
+            if len(reasons) >= MAX_REASONS:
                 break
             words = [w[: -len(NEG_SUFFIX)] if w.endswith(NEG_SUFFIX) else w for w in unit.split(" ")]
             if any(w in _HIDDEN for w in words):
                 continue
+            if original is None:
+                original = {lower(w): w for w in _ORIGINAL_WORD.findall(text)}
             shown = " ".join(original.get(w, w) for w in words)
             if unit.endswith(NEG_SUFFIX) and " " not in unit:
                 shown += " (negated)"

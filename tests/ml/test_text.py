@@ -1,0 +1,69 @@
+"""Code tests of the pure text functions."""
+
+import pytest
+
+from ml.langid import detect_language
+from ml.privacy import redact
+from ml.text import fold, mark_negation, normalise, squeeze, tokenise, turkic_lower
+
+
+def test_nfc():
+    assert normalise("c\u0327ox", "az") == "çox"
+
+
+def test_turkic_casing_only_where_turkic():
+    assert turkic_lower("İŞLƏMİR") == "işləmir"
+    assert normalise("ISTI", "az") == "ıstı"
+    assert normalise("IT SYSTEM", "en") == "it system"
+
+
+def test_folding_meets_without_special_letters():
+    assert fold(normalise("çox pis", "az")) == fold(normalise("cox pis", "az"))
+    assert fold(normalise("işləmir", "az")) == fold(normalise("islemir", "az"))
+    assert fold(normalise("ishlemir", "az")) == fold("islemir")
+
+
+def test_cyrillic_meets_translit():
+    assert fold(normalise("очень долго ждали", "ru")) == fold(normalise("ochen dolgo jdali", "ru"))
+
+
+def test_squeeze():
+    assert squeeze("coooox piiiis") == "coox piis"
+    assert normalise("Goood!!!!", "en") == "good!"
+
+
+def test_emoji_and_emoticons_kept():
+    assert tokenise(normalise("pis :-(( 😡", "az")) == ["pis", ":(", "😡"]
+
+
+@pytest.mark.parametrize("lang, tokens, expected", [
+    ("en", ["not", "good", ".", "ok"], ["not", "good_NEG", ".", "ok"]),
+    ("en", ["didn't", "help"], ["didn't", "help_NEG"]),
+    ("ru", ["не", "помогли", ",", "спасибо"], ["не", "помогли_NEG", ",", "спасибо"]),
+    ("az", ["yaxşı", "deyil"], ["yaxşı_NEG", "deyil"]),
+    ("az", ["heç", "kim", "kömək"], ["heç", "kim_NEG", "kömək_NEG"]),
+    ("tr", ["iyi", "değil"], ["iyi_NEG", "değil"]),
+])
+def test_negation_marking(lang, tokens, expected):
+    assert mark_negation(tokens, lang) == expected
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("çox pis xidmət", "az"),
+    ("cox pis xidmet, 3 saat gozledim", "az"),
+    ("sistem islemir", "az"),
+    ("очень долго ждали", "ru"),
+    ("ochen dolgo jdali", "ru"),
+    ("spasibo vse bystro", "ru"),
+    ("Very rude staff", "en"),
+    ("Excellent", "en"),
+    ("çok kötü hizmet, teşekkür ederim", "tr"),
+    ("👍", "und"),
+])
+def test_language_identification(text, lang):
+    assert detect_language(text) == lang
+
+
+def test_personal_data_masked():
+    text = redact("Zəng edin +994 50 123 45 67, FIN 5ZK2R7M, a.b@mail.az, 4169 7388 1234 5678")
+    assert "123" not in text and "5ZK2R7M" not in text and "@" not in text and "4169" not in text
