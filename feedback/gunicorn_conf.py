@@ -1,0 +1,49 @@
+"""Production settings for gunicorn: ``gunicorn -c feedback/gunicorn_conf.py`` (see ``make serve``).
+
+Every value can be changed through the environment (REY_BIND, REY_WORKERS, REY_THREADS, ...) so one
+config serves a laptop, a 2-core VM and a larger host behind a load balancer.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+wsgi_app = "feedback.wsgi:app"
+bind = os.environ.get("REY_BIND", "127.0.0.1:8000")
+# Classification is CPU work under the GIL, so processes, not threads, use the cores; a few threads
+# per worker cover the time spent waiting on the database.
+workers = int(os.environ.get("REY_WORKERS", multiprocessing.cpu_count() * 2))
+worker_class = "gthread"
+threads = int(os.environ.get("REY_THREADS", 4))
+# Load the app (and the model, in when_ready) once in the master: workers share its memory
+# copy-on-write and a restarted worker answers at once instead of loading the model again.
+preload_app = True
+timeout = int(os.environ.get("REY_TIMEOUT", 30))
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then so a slow leak cannot grow without bound; jitter avoids all at once.
+max_requests = int(os.environ.get("REY_MAX_REQUESTS", 20000))
+max_requests_jitter = max_requests // 10
+accesslog = os.environ.get("REY_ACCESS_LOG", "-")
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+errorlog = "-"
+loglevel = os.environ.get("REY_LOG_LEVEL", "info")
+# Behind a load balancer, trust its X-Forwarded-* (the app does the same through REY_PROXY_COUNT).
+forwarded_allow_ips = os.environ.get("REY_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def when_ready(server):
+    """Load the complaint model before the first request, in the master, so workers inherit it."""
+    from feedback.warmup import warm_up
+
+    warm_up(server.app.wsgi())
+
+
+def post_fork(server, worker):
+    """Give each worker its own database connections: sockets must not be shared across a fork."""
+    from feedback.extensions import db
+
+    app = server.app.wsgi()
+    with app.app_context():
+        db.engine.dispose(close=False)

@@ -1,0 +1,5 @@
+"""The WSGI entry point for production servers: ``gunicorn -c feedback/gunicorn_conf.py``."""
+
+from feedback import create_app
+
+app = create_app()

@@ -1,0 +1,295 @@
+"""Crash safety: gunicorn is killed mid-load and no acknowledged submission is lost or doubled.
+
+The production server (gunicorn with feedback/gunicorn_conf.py) runs on a loopback port. Client threads
+send submissions, each with its own Idempotency-Key, and retry until the server acknowledges them;
+some resend after an acknowledgement, as a phone does when the answer is lost. Meanwhile the test
+SIGKILLs one worker, then the whole server (master and workers at once, as the OOM killer or a
+power cut would), and starts it again. Afterwards every acknowledged key must be stored exactly
+once, under the reference the client was given. A second phase sends one key from several clients
+at the same instant to the multi-process server: one row.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from conftest import BACKENDS, ROOT, _postgres_url
+from factories import make_center
+from feedback import create_app
+from feedback.extensions import db
+from feedback.models import Submission
+
+pytestmark = pytest.mark.slow
+
+CLIENTS = 8
+PER_CLIENT = 120
+DEADLINE_S = 45
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            # The command name may hold spaces; the parent id is the 2nd field after its ")".
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _request(port: int, method: str, path: str, body: dict | None = None, key: str | None = None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        headers = {"Content-Type": "application/json"}
+        if key:
+            headers["Idempotency-Key"] = key
+        conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
+        response = conn.getresponse()
+        return response.status, json.loads(response.read() or b"null")
+    finally:
+        conn.close()
+
+
+class Server:
+    """gunicorn in its own session, so the test can kill the master and all its workers at once."""
+
+    def __init__(self, port: int, env: dict, log_path: Path):
+        self.port, self.env, self.log_path = port, env, log_path
+        self.process: subprocess.Popen | None = None
+        self.starts = 0
+
+    def start(self) -> None:
+        log = self.log_path.open("a")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "feedback" / "gunicorn_conf.py")],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        self.starts += 1
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, self.log_path.read_text()[-3000:]
+            try:
+                if _request(self.port, "GET", "/healthz")[0] == 200 and len(self.workers()) >= 2:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError("gunicorn did not start:\n" + self.log_path.read_text()[-3000:])
+
+    def workers(self) -> list[int]:
+        return _children(self.process.pid)
+
+    def kill_one_worker(self) -> int:
+        victim = self.workers()[0]
+        os.kill(victim, signal.SIGKILL)
+        return victim
+
+    def kill_everything(self) -> None:
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=5)
+
+
+@pytest.fixture(params=BACKENDS)
+def database(request, tmp_path):
+    """An empty database with one center; yields (SQLAlchemy URL for the app, DATABASE_URL for gunicorn)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'chaos.sqlite3'}"
+        config, env_url = {"SQLALCHEMY_DATABASE_URI": url}, url
+    else:
+        schema = f"rey_chaos_{os.getpid()}_{secrets.token_hex(3)}"
+        url = _postgres_url()
+        config = {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema}"}},
+        }
+        env_url = f"{url}?options=-csearch_path%3D{schema}"
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    app = create_app({"TESTING": True, "SECRET_KEY": "chaos", "MODELS_DIR": str(tmp_path / "none"), **config})
+    with app.app_context():
+        db.create_all()
+        make_center("baku-1")
+        db.session.remove()
+    yield app, env_url
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    if request.param != "sqlite":
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
+
+
+@pytest.fixture
+def server(database, tmp_path):
+    _app, env_url = database
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": env_url,
+        "SECRET_KEY": "chaos",
+        "REY_MODELS_DIR": str(tmp_path / "none"),
+        "REY_BIND": f"127.0.0.1:{port}",
+        "REY_WORKERS": "2",
+        "REY_THREADS": "4",
+        "REY_RATELIMIT": "0",
+        "REY_ACCESS_LOG": str(tmp_path / "access.log"),
+    }
+    server = Server(port, env, tmp_path / "gunicorn.log")
+    server.start()
+    yield server
+    server.stop()
+
+
+class Clients:
+    """Threads that each send their own submissions and retry every one until it is acknowledged."""
+
+    def __init__(self, port: int, deadline: float):
+        self.port, self.deadline = port, deadline
+        self.lock = threading.Lock()
+        self.acknowledged: dict[str, set[str]] = defaultdict(set)
+        self.unexpected: list[tuple[str, int, object]] = []
+        self.retries = 0
+
+    def send_until_acknowledged(self, key: str, body: dict) -> None:
+        while time.monotonic() < self.deadline:
+            try:
+                status, data = _request(self.port, "POST", "/api/v1/feedback", body, key)
+            except (OSError, http.client.HTTPException):
+                status, data = None, None  # refused, reset or cut off mid-answer: try again
+            if status in (200, 201):
+                with self.lock:
+                    self.acknowledged[key].add(data["reference"])
+                return
+            with self.lock:
+                self.retries += 1
+                if status is not None and status < 500:
+                    self.unexpected.append((key, status, data))
+                    return
+            time.sleep(0.05)
+
+    def run(self, client: int) -> None:
+        for n in range(PER_CLIENT):
+            key = f"chaos-{client:02d}-{n:04d}-{secrets.token_hex(4)}"
+            body = {"center": "baku-1", "rating": 1 + n % 5, "comment": f"client {client} visit {n}"}
+            self.send_until_acknowledged(key, body)
+            if n % 7 == 0:
+                # The answer "was lost": send the same submission again.
+                self.send_until_acknowledged(key, body)
+
+    @property
+    def count(self) -> int:
+        with self.lock:
+            return len(self.acknowledged)
+
+
+def _wait_for(predicate, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out waiting for progress"
+        time.sleep(0.01)
+
+
+def _stored(app) -> dict[str, list[str]]:
+    with app.app_context():
+        rows = db.session.execute(sa.select(Submission.idempotency_key, Submission.reference)).all()
+        db.session.remove()
+    by_key: dict[str, list[str]] = defaultdict(list)
+    for key, reference in rows:
+        by_key[key].append(reference)
+    return by_key
+
+
+def test_acknowledged_submissions_survive_killed_workers_and_a_killed_server(database, server):
+    app, _ = database
+    total = CLIENTS * PER_CLIENT
+    clients = Clients(server.port, time.monotonic() + DEADLINE_S)
+    threads = [threading.Thread(target=clients.run, args=(c,), daemon=True) for c in range(CLIENTS)]
+    for t in threads:
+        t.start()
+
+    _wait_for(lambda: clients.count >= total // 5, 20)
+    killed_worker = server.kill_one_worker()
+    _wait_for(lambda: clients.count >= total // 2, 20)
+    server.kill_everything()
+    acknowledged_before_restart = clients.count
+    time.sleep(0.5)  # clients meet a closed port and keep retrying
+    server.start()
+    for t in threads:
+        t.join(timeout=max(0.0, clients.deadline - time.monotonic()) + 5)
+
+    assert not any(t.is_alive() for t in threads), "clients did not finish in time"
+    assert killed_worker not in server.workers()
+    assert server.starts == 2 and acknowledged_before_restart < total, "the server was not killed mid-load"
+    assert clients.unexpected == []
+    assert clients.count == total, "some submissions were never acknowledged"
+    assert clients.retries > 0, "no request met the crashes"
+
+    stored = _stored(app)
+    for key, references in clients.acknowledged.items():
+        assert len(references) == 1, f"{key} was acknowledged under several references: {references}"
+        assert stored.get(key) == list(references), f"{key}: acknowledged {references}, stored {stored.get(key)}"
+    assert len(stored) == total and sum(map(len, stored.values())) == total
+
+
+def test_simultaneous_identical_submissions_to_several_workers_store_one_row(database, server):
+    app, _ = database
+    keys = [f"race-{n:02d}-{secrets.token_hex(6)}" for n in range(10)]
+    results: dict[str, list] = defaultdict(list)
+    lock = threading.Lock()
+
+    def send(key: str, barrier: threading.Barrier) -> None:
+        barrier.wait()
+        status, data = _request(server.port, "POST", "/api/v1/feedback",
+                                {"center": "baku-1", "rating": 2, "comment": "race"}, key)
+        with lock:
+            results[key].append((status, data.get("reference")))
+
+    for key in keys:
+        barrier = threading.Barrier(6)
+        threads = [threading.Thread(target=send, args=(key, barrier)) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=20)
+
+    stored = _stored(app)
+    for key in keys:
+        statuses = sorted(status for status, _ in results[key])
+        assert statuses == [200] * 5 + [201], results[key]
+        assert len({reference for _, reference in results[key]}) == 1
+        assert stored[key] == [results[key][0][1]]
+    assert sum(map(len, stored.values())) == len(keys)
