@@ -6,7 +6,7 @@ import re
 import uuid
 
 import sqlalchemy as sa
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, send_from_directory, url_for
 
 from feedback.classifier import get_classifier
 from feedback.extensions import db
@@ -79,12 +79,25 @@ def survey(center_code: str):
 def thanks(center_code: str, reference: str):
     """Thank the citizen and show the reference to quote later."""
     center = _active_center(center_code)
-    exists = reference == "--" or db.session.scalar(
-        sa.select(sa.func.count()).select_from(Submission).where(Submission.reference == reference)
+    received_dt = None
+    if reference != "--":
+        received_dt = db.session.scalar(
+            sa.select(Submission.created_dt).where(Submission.reference == reference)
+        )
+        if received_dt is None:
+            abort(404)
+    return render_template("survey/thanks.html", center=center, reference=reference, received_dt=received_dt)
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """Serve the offline service worker from the root, the only place it may control /c/ pages from."""
+    response = send_from_directory(
+        current_app.static_folder, "js/sw.js", mimetype="text/javascript", max_age=0
     )
-    if not exists:
-        abort(404)
-    return render_template("survey/thanks.html", center=center, reference=reference)
+    response.headers["Service-Worker-Allowed"] = "/"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.get("/")

@@ -1,0 +1,134 @@
+"""A phone that loses its signal: the survey is kept in IndexedDB and arrives exactly once later."""
+
+from __future__ import annotations
+
+import time
+
+import sqlalchemy as sa
+
+from feedback.extensions import db
+from feedback.models import Submission
+
+OUTBOX_COUNT = """() => new Promise((resolve, reject) => {
+  const open = indexedDB.open('rey-offline', 1);
+  open.onupgradeneeded = () => open.result.createObjectStore('outbox', {keyPath: 'key'});
+  open.onsuccess = () => {
+    const request = open.result.transaction('outbox').objectStore('outbox').count();
+    request.onsuccess = () => { open.result.close(); resolve(request.result); };
+    request.onerror = () => reject(request.error);
+  };
+  open.onerror = () => reject(open.error);
+})"""
+
+
+def _stored_with(live_server, comment: str) -> list[Submission]:
+    with live_server.app.app_context():
+        rows = db.session.scalars(sa.select(Submission).where(Submission.comment == comment)).all()
+        db.session.remove()
+        return rows
+
+
+def _wait_for(predicate, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    return predicate()
+
+
+def _fill(page, comment: str) -> None:
+    page.locator("label[for=rating-2]").click()
+    page.fill("#comment", comment)
+
+
+def test_offline_submission_is_kept_and_arrives_exactly_once(live_server, new_context, screenshot):
+    context = new_context(viewport={"width": 360, "height": 640}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(live_server.url("/c/baku-3?lang=en&desk=4"))
+    # The service worker has cached the survey page and its assets once it controls the page.
+    page.evaluate("() => navigator.serviceWorker.ready")
+    page.reload()
+    assert page.evaluate("() => !!navigator.serviceWorker.controller")
+
+    context.set_offline(True)
+    comment = "Offline test: the queue moved slowly at desk four."
+    _fill(page, comment)
+    page.click("button[type=submit]")
+    notice = page.locator("#offline-notice")
+    notice.wait_for(state="visible")
+    assert "saved on this device" in notice.inner_text()
+    assert page.evaluate(OUTBOX_COUNT) == 1
+    assert _stored_with(live_server, comment) == []
+    # The form is ready for the next citizen, with a new idempotency key.
+    assert page.locator("input[name=rating]:checked").count() == 0
+    screenshot(page, "offline-saved-phone-en")
+
+    # Offline, the survey page still opens from the service worker's cache and says what waits.
+    page.reload()
+    assert page.locator("h1").inner_text() == "How was your visit?"
+    page.locator("#offline-notice").wait_for(state="visible")
+    assert page.evaluate(OUTBOX_COUNT) == 1
+
+    context.set_offline(False)  # the "online" event sends the outbox
+    rows = _wait_for(lambda: _stored_with(live_server, comment))
+    assert len(rows) == 1
+    assert rows[0].rating == 2 and rows[0].desk == "4" and rows[0].language == "en"
+    _wait_for(lambda: page.evaluate(OUTBOX_COUNT) == 0)
+    assert page.evaluate(OUTBOX_COUNT) == 0
+    assert "has been sent" in page.locator("#offline-notice").inner_text()
+
+    # Loading the page again retries whatever is left: nothing, so still exactly one row.
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    assert len(_stored_with(live_server, comment)) == 1
+
+
+def test_a_lost_answer_is_retried_under_the_same_key_and_stored_once(live_server, new_context):
+    # Without the service worker in the way, Playwright sees the page's own requests.
+    context = new_context(service_workers="block")
+    page = context.new_page()
+    page.goto(live_server.url("/c/sumqayit?lang=ru"))
+    comment = "Ответ потерялся, но отзыв дошёл."
+
+    def deliver_then_drop(route):
+        # The server stores the survey, then the phone loses the answer on the way back.
+        route.fetch(max_redirects=0)
+        route.abort("internetdisconnected")
+
+    page.route("**/c/sumqayit*", lambda route: deliver_then_drop(route)
+               if route.request.method == "POST" else route.continue_())
+    _fill(page, comment)
+    page.click("button[type=submit]")
+    page.locator("#offline-notice").wait_for(state="visible")
+    assert len(_stored_with(live_server, comment)) == 1
+    assert page.evaluate(OUTBOX_COUNT) == 1
+
+    page.unroute("**/c/sumqayit*")
+    page.reload()  # the next page load sends the outbox with the same idempotency key
+    _wait_for(lambda: page.evaluate(OUTBOX_COUNT) == 0)
+    assert page.evaluate(OUTBOX_COUNT) == 0
+    rows = _stored_with(live_server, comment)
+    assert len(rows) == 1 and rows[0].language == "ru"
+
+
+def test_without_javascript_the_form_posts_and_thanks(live_server, new_context, screenshot):
+    page = new_context(java_script_enabled=False).new_page()
+    page.goto(live_server.url("/c/gence?lang=az"))
+    comment = "JavaScript olmadan da göndərildi."
+    page.locator("label[for=rating-5]").click()
+    page.fill("#comment", comment)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/thanks/**")
+    assert page.locator("h1").inner_text() == "Rəyiniz üçün təşəkkür edirik!"
+    assert len(_stored_with(live_server, comment)) == 1
+    screenshot(page, "nojs-thanks-phone-az")
+
+
+def test_without_javascript_a_missing_rating_is_explained(live_server, new_context):
+    page = new_context(java_script_enabled=False).new_page()
+    page.goto(live_server.url("/c/gence?lang=ru"))
+    page.click("button[type=submit]")
+    assert page.locator(".error-summary").is_visible()
+    assert "Выберите оценку от 1 до 5." in page.locator("#rating-error").inner_text()
