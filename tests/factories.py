@@ -59,3 +59,14 @@ def make_api_key(scopes=("visits:create",), *, name="queue system", center=None)
     issued = issue_api_key(name, list(scopes), center=center)
     db.session.commit()
     return issued.secret
+
+
+def make_kiosk(center: Center, desk: str = "5", **kwargs):
+    """Create a kiosk; return ``(kiosk_id, one_time_registration_code)``."""
+    from datetime import timedelta
+
+    from feedback.services.kiosks import create_kiosk
+
+    kiosk, code = create_kiosk(center, desk, registration_ttl=timedelta(minutes=30), **kwargs)
+    db.session.commit()
+    return kiosk.id, code

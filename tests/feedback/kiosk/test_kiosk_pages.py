@@ -1,0 +1,175 @@
+"""Kiosk tablets without a browser: registration, one-tap ratings, contact fields, revocation,
+the abuse guard, and pages that keep nothing for the next person."""
+
+import logging
+import re
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from conftest import csrf_token_from
+from factories import make_center, make_kiosk
+from feedback.extensions import db
+from feedback.models import Channel, Kiosk, KioskTap, Submission
+from feedback.services.kiosks import revoke_kiosk
+
+RATE = "/kiosk/baku-1/5"
+
+
+@pytest.fixture
+def code(app):
+    with app.app_context():
+        center = make_center("baku-1")
+        return make_kiosk(center, "5", label="Entrance")[1]
+
+
+def _register(client, code):
+    page = client.get(f"/kiosk/register?code={code}&lang=en")
+    return client.post("/kiosk/register?lang=en", data={"csrf_token": csrf_token_from(page.get_data(as_text=True)),
+                                                        "code": code})
+
+
+@pytest.fixture
+def tablet(app, client, code):
+    response = _register(client, code)
+    assert response.status_code == 303 and response.headers["Location"].endswith(RATE)
+    return client
+
+
+def _tap(client, rating, comment="", **extra):
+    html = client.get(RATE + "?lang=en").get_data(as_text=True)
+    data = {"csrf_token": csrf_token_from(html), "rating": str(rating), "comment": comment,
+            "idempotency_key": re.search(r'name="idempotency_key" value="([^"]+)"', html).group(1), **extra}
+    return client.post(RATE + "?lang=en", data=data)
+
+
+def _submissions(app):
+    with app.app_context():
+        return db.session.scalars(sa.select(Submission).order_by(Submission.id)).all()
+
+
+def test_an_unregistered_browser_gets_no_kiosk(client, code):
+    response = client.get(RATE + "?lang=en")
+    assert response.status_code == 403
+    assert "not registered" in response.get_data(as_text=True) and 'name="rating"' not in response.get_data(as_text=True)
+
+
+def test_registration_sets_a_signed_http_only_device_cookie(tablet):
+    cookie = tablet.get_cookie("rey_kiosk", path="/kiosk")
+    assert cookie is not None and cookie.http_only and "." in cookie.value
+    page = tablet.get(RATE + "?lang=en")
+    assert page.status_code == 200 and page.get_data(as_text=True).count('name="rating"') == 5
+
+
+def test_a_registration_code_works_once(app, client, code):
+    assert _register(client, code).status_code == 303
+    again = _register(app.test_client(), code)
+    assert again.status_code == 400 and "unknown or has expired" in again.get_data(as_text=True)
+
+
+def test_an_expired_registration_code_is_refused(app, client, code):
+    with app.app_context():
+        kiosk = db.session.scalar(sa.select(Kiosk))
+        kiosk.registration_expires_dt = kiosk.created_dt - timedelta(minutes=1)
+        db.session.commit()
+    assert _register(client, code).status_code == 400
+
+
+def test_a_forged_cookie_is_refused(client, code):
+    client.set_cookie("rey_kiosk", "eyJrIjoxLCJ0IjoieCJ9.forged", path="/kiosk")
+    assert client.get(RATE).status_code == 403
+
+
+def test_one_tap_stores_a_kiosk_rating_with_the_desk_and_thanks(app, tablet):
+    response = _tap(tablet, 2, comment="Növbə çox uzun idi")
+    assert response.status_code == 303 and response.headers["Location"].endswith(RATE + "/thanks")
+    (stored,) = _submissions(app)
+    assert stored.channel == Channel.kiosk and stored.desk == "5" and stored.rating == 2
+    assert stored.comment == "Növbə çox uzun idi" and not stored.is_verified
+    thanks = tablet.get(RATE + "/thanks?lang=en").get_data(as_text=True)
+    assert "Thank you" in thanks
+    assert f'http-equiv="refresh" content="7;url={RATE}"' in thanks and 'data-kiosk-reset-ms="6000"' in thanks
+
+
+def test_the_page_keeps_nothing_for_the_next_person(app, tablet):
+    _tap(tablet, 1, comment="my private complaint")
+    page = tablet.get(RATE + "?lang=en")
+    html = page.get_data(as_text=True)
+    assert "my private complaint" not in html
+    assert 'autocomplete="off"' in html and 'data-kiosk-idle-ms="20000"' in html
+    assert "no-store" in page.headers["Cache-Control"]
+    assert "no-store" in tablet.get(RATE + "/thanks").headers["Cache-Control"]
+
+
+@pytest.mark.config(KIOSK_IDLE_SECONDS=1.5)
+def test_idle_timeout_comes_from_config(tablet):
+    assert 'data-kiosk-idle-ms="1500"' in tablet.get(RATE).get_data(as_text=True)
+
+
+def test_no_contact_fields_unless_enabled_and_none_stored(app, tablet):
+    html = tablet.get(RATE + "?lang=en").get_data(as_text=True)
+    assert 'name="contact"' not in html and 'name="consent"' not in html
+    _tap(tablet, 3, contact="+994 50 123 45 67", consent="y")
+    (stored,) = _submissions(app)
+    assert stored.contact is None and not stored.is_contact_consented
+
+
+def test_contact_fields_when_the_kiosk_enables_them(app, tablet):
+    with app.app_context():
+        db.session.scalar(sa.select(Kiosk)).is_contact_enabled = True
+        db.session.commit()
+    assert 'name="contact"' in tablet.get(RATE).get_data(as_text=True)
+    _tap(tablet, 2, contact="+994 50 123 45 67", consent="y")
+    (stored,) = _submissions(app)
+    assert stored.contact == "+994 50 123 45 67" and stored.is_contact_consented
+
+
+def test_a_revoked_kiosk_stores_nothing(app, tablet):
+    html = tablet.get(RATE + "?lang=en").get_data(as_text=True)
+    with app.app_context():
+        revoke_kiosk(db.session.scalar(sa.select(Kiosk)))
+        db.session.commit()
+    response = tablet.post(RATE + "?lang=en", data={"csrf_token": csrf_token_from(html), "rating": "5"})
+    assert response.status_code == 403 and "switched off" in response.get_data(as_text=True)
+    assert _submissions(app) == []
+
+
+def test_a_tablet_at_another_desks_address_is_sent_to_its_own(tablet):
+    response = tablet.get("/kiosk/baku-1/9")
+    assert response.status_code == 302 and response.headers["Location"].endswith(RATE)
+
+
+def test_repeated_identical_taps_count_once(app, tablet):
+    for _ in range(3):
+        assert _tap(tablet, 5).status_code == 303
+    assert len(_submissions(app)) == 1
+    _tap(tablet, 4)
+    assert [s.rating for s in _submissions(app)] == [5, 4]
+
+
+def test_a_double_submit_of_one_page_stores_once(app, tablet):
+    html = tablet.get(RATE).get_data(as_text=True)
+    data = {"csrf_token": csrf_token_from(html), "rating": "3", "idempotency_key": "double-tap-0001",
+            "comment": "a"}
+    tablet.post(RATE, data=data)
+    tablet.post(RATE, data={**data, "comment": "a"})
+    assert len(_submissions(app)) == 1
+
+
+@pytest.mark.config(KIOSK_BURST_PER_MINUTE=3)
+def test_a_burst_is_held_back_and_reported(app, tablet, caplog):
+    with caplog.at_level(logging.WARNING, logger="feedback.services.kiosks"):
+        for rating in (1, 2, 3, 4, 5):
+            assert _tap(tablet, rating).status_code == 303
+    assert [s.rating for s in _submissions(app)] == [1, 2, 3]
+    with app.app_context():
+        held = db.session.scalars(sa.select(KioskTap).where(KioskTap.is_held.is_(True))).all()
+        assert sorted(t.rating for t in held) == [4, 5] and all(t.submission_id is None for t in held)
+    assert any("held back" in record.getMessage() for record in caplog.records)
+
+
+def test_bad_input_on_the_kiosk_is_a_clear_message_and_stores_nothing(app, tablet):
+    response = _tap(tablet, 9)
+    assert response.status_code == 400 and "from 1 to 5" in response.get_data(as_text=True)
+    assert _submissions(app) == []
