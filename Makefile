@@ -8,10 +8,11 @@ HOST   ?= 127.0.0.1
 MODELS ?= models
 PYTEST_ARGS ?=
 
-.PHONY: run test install translations db model seed lint bench clean help
+.PHONY: run serve test install translations translations-extract db model seed lint bench clean help
 
 help:
 	@echo "make run    install, migrate, train the model if missing, seed demo data, serve on http://$(HOST):$(PORT)"
+	@echo "make serve  production-style: gunicorn with feedback/gunicorn_conf.py on REY_BIND (127.0.0.1:8000)"
 	@echo "make test   the whole test suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)"
 	@echo "make lint   ruff and bandit"
 	@echo "make bench  benchmarks that print figures"
@@ -22,6 +23,14 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 	touch $@
 
 install: $(VENV)/.installed
+
+# After adding or changing user-facing strings: re-extract them into messages.pot and merge them into
+# every language's .po file, then translate the new empty entries (a test fails until that is done).
+translations-extract: install
+	$(VENV)/bin/pybabel extract -F feedback/translations/babel.cfg -k _l -k lazy_gettext \
+		--sort-by-file --no-wrap -o feedback/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i feedback/translations/messages.pot -d feedback/translations \
+		--no-fuzzy-matching --no-wrap --ignore-obsolete
 
 # Compiled catalogues are build output; the .po files are the source.
 translations: install
@@ -44,12 +53,16 @@ seed: db
 run: install translations db model seed
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# Production-style serving; settings come from the environment (see README, "Running in production").
+serve: install translations db model
+	$(VENV)/bin/gunicorn -c feedback/gunicorn_conf.py
+
 test: install translations
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check feedback ml tests bench
-	$(VENV)/bin/bandit -q -c setup.cfg -r feedback ml
+	$(VENV)/bin/bandit -q -c pyproject.toml -r feedback ml
 
 bench: install
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
