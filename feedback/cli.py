@@ -34,6 +34,14 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(init_db_command)
     app.cli.add_command(seed_demo_command)
 
+    from feedback.users_cli import users_group
+
+    app.cli.add_command(users_group)
+
     from feedback.api.keys_cli import api_keys_group
 
     app.cli.add_command(api_keys_group)
+
+    from feedback.learning_cli import ml_group
+
+    app.cli.add_command(ml_group)

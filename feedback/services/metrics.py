@@ -6,14 +6,14 @@ passes it here as a SQL condition; this module only decides *how* to count it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from feedback.extensions import db
-from feedback.models import Center, Service, Submission
+from feedback.models import OPEN_STATUSES, Case, CaseStatus, Center, Service, Submission
 
 #: Units with fewer responses are not ranked, so one citizen or one desk cannot be singled out.
 MIN_RANKED_RESPONSES = 5
@@ -100,15 +100,24 @@ class CenterRank:
 
 
 @dataclass(frozen=True)
+class CaseFigures:
+    #: Cases opened in the period that are still open.
+    open: int
+    #: Of those, the ones past their due time.
+    overdue: int
+    #: Median hours from opening to resolution, over cases opened in the period and resolved.
+    median_hours_to_resolve: float | None
+
+
+@dataclass(frozen=True)
 class Dashboard:
     filter: DashboardFilter
     summary: Summary
+    cases: CaseFigures
     weekly: list[WeekPoint]
     distribution: dict[int, int]
     complaint_terms: list[tuple[str, int]]
     ranking: list[CenterRank]
-    cases: object = None
-    extra: dict = field(default_factory=dict)
 
 
 def _dialect() -> str:
@@ -257,3 +266,51 @@ def median(expression, conditions, select_from) -> float | None:
         .order_by(expression).offset((n - 1) // 2).limit(2 - n % 2)
     ).all()
     return sum(float(v) for v in middle) / len(middle)
+
+
+def case_conditions(f: DashboardFilter, case_scope) -> list:
+    """WHERE conditions on Case (opened in the period) for the filter, within ``case_scope``."""
+    conditions = [case_scope, Case.opened_dt >= f.period.start_dt, Case.opened_dt < f.period.end_dt]
+    if f.center_id is not None:
+        conditions.append(Case.center_id == f.center_id)
+    if f.region:
+        conditions.append(Case.center_id.in_(sa.select(Center.id).where(Center.region == f.region)))
+    if f.service_code:
+        conditions.append(Case.service_id.in_(sa.select(Service.id).where(Service.code == f.service_code)))
+    return conditions
+
+
+def _hours_between(start, end):
+    if _dialect() == "postgresql":
+        return sa.extract("epoch", end - start) / 3600.0
+    return (sa.func.julianday(end) - sa.func.julianday(start)) * 24.0
+
+
+def case_figures(f: DashboardFilter, case_scope, now: datetime) -> CaseFigures:
+    conditions = case_conditions(f, case_scope)
+    is_open = Case.status.in_(sorted(OPEN_STATUSES))
+    row = db.session.execute(
+        sa.select(
+            sa.func.count(Case.id).filter(is_open).label("open"),
+            sa.func.count(Case.id).filter(is_open, Case.due_dt < now).label("overdue"),
+        ).where(*conditions)
+    ).one()
+    hours = median(
+        _hours_between(Case.opened_dt, Case.closed_dt),
+        [*conditions, Case.status == CaseStatus.resolved, Case.closed_dt.is_not(None)],
+        Case,
+    )
+    return CaseFigures(row.open or 0, row.overdue or 0, _number(hours, 1))
+
+
+def dashboard(f: DashboardFilter, scope, case_scope, now: datetime) -> Dashboard:
+    """Every figure of the dashboard page for one filter, within the user's scope."""
+    return Dashboard(
+        filter=f,
+        summary=summary(f, scope),
+        cases=case_figures(f, case_scope, now),
+        weekly=weekly_trend(f, scope),
+        distribution=rating_distribution(f, scope),
+        complaint_terms=complaint_terms(f, scope),
+        ranking=center_ranking(f, scope),
+    )

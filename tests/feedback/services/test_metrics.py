@@ -119,3 +119,49 @@ def test_median_in_sql_odd_and_even(app_ctx):
     assert metrics.median(sa.literal_column("rating"), [sa.true()], sa.table("submissions")) == 2.0
     make_submission(a, rating=4)
     assert metrics.median(sa.literal_column("rating"), [sa.true()], sa.table("submissions")) == 3.0
+
+
+def _case(center, opened, *, status="new", due_hours=24, closed_after_hours=None, restricted=False):
+    from datetime import timedelta
+
+    from feedback.models import Case, Priority
+
+    sub = make_submission(center, rating=1, created_dt=opened, is_flagged=True)
+    case = Case(
+        submission_id=sub.id, center_id=center.id, priority=Priority.normal, status=status,
+        due_dt=opened + timedelta(hours=due_hours), opened_dt=opened, is_restricted=restricted,
+        closed_dt=None if closed_after_hours is None else opened + timedelta(hours=closed_after_hours),
+        resolution_category="waiting_time" if status == "resolved" else None,
+    )
+    db.session.add(case)
+    db.session.commit()
+    return case
+
+
+def test_case_figures_open_overdue_and_median_resolution(app_ctx):
+    a = make_center("cases-a")
+    _case(a, _utc(2026, 11, 3, 8), due_hours=24)                        # open, overdue
+    _case(a, _utc(2026, 11, 5, 8), status="in_progress", due_hours=600)  # open, not yet due
+    _case(a, _utc(2026, 11, 4, 6), status="resolved", closed_after_hours=4)
+    _case(a, _utc(2026, 11, 10, 6), status="resolved", closed_after_hours=10)
+    _case(a, _utc(2026, 11, 11, 6), status="resolved", closed_after_hours=30)
+    _case(a, _utc(2026, 11, 12, 6), status="dismissed", closed_after_hours=1)  # not a resolution
+    _case(a, _utc(2026, 10, 20, 6))                                     # opened before the period
+    _case(a, _utc(2026, 11, 6, 6), restricted=True)                     # outside the scope below
+    from feedback.models import Case
+
+    now = _utc(2026, 11, 20, 12)
+    scope = Case.is_restricted.is_(False)
+    figures = metrics.case_figures(DashboardFilter(PERIOD, center_id=a.id), scope, now)
+    assert (figures.open, figures.overdue, figures.median_hours_to_resolve) == (2, 1, 10.0)
+    _case(a, _utc(2026, 11, 13, 6), status="resolved", closed_after_hours=20)
+    figures = metrics.case_figures(DashboardFilter(PERIOD, center_id=a.id), scope, now)
+    assert figures.median_hours_to_resolve == 15.0  # (10 + 20) / 2
+
+
+def test_dashboard_bundles_every_figure(data):
+    from feedback.models import Case
+
+    board = metrics.dashboard(DashboardFilter(PERIOD, center_id=data["a"]), EVERYTHING, Case.id.is_not(None),
+                              _utc(2026, 11, 20))
+    assert board.summary.responses == 6 and len(board.weekly) == 2 and board.cases.open == 0
