@@ -1,0 +1,99 @@
+"""The page's language: from the URL or the switcher, then the remembered choice, then Accept-Language;
+names, validation messages, dates and numbers follow it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import csrf_token_from
+from factories import make_center
+from feedback.extensions import db
+from feedback.services.demo import seed_demo_centers
+
+
+@pytest.fixture
+def demo(app):
+    with app.app_context():
+        seed_demo_centers()
+        db.session.commit()
+
+
+def _h1(html: str) -> str:
+    return re.search(r"<h1>(.*?)</h1>", html, re.S).group(1).strip()
+
+
+def test_azerbaijani_is_the_default(client, demo):
+    html = client.get("/c/baku-1").get_data(as_text=True)
+    assert '<html lang="az">' in html
+    assert _h1(html) == "Ziyarətiniz necə keçdi?"
+    assert "Bakı 1 saylı xidmət mərkəzi" in html and "Ümumvətəndaş pasportu" in html
+
+
+def test_accept_language_chooses_russian(client, demo):
+    html = client.get("/c/baku-1", headers={"Accept-Language": "ru-RU,ru;q=0.9,en;q=0.5"}).get_data(as_text=True)
+    assert '<html lang="ru">' in html and _h1(html) == "Как прошёл ваш визит?"
+    assert "Бакинский центр обслуживания №1" in html and "Общегражданский паспорт" in html
+
+
+def test_the_url_beats_accept_language_and_is_remembered(client, demo):
+    html = client.get("/c/baku-1?lang=en", headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    assert _h1(html) == "How was your visit?" and "Baku Service Center No. 1" in html
+    # The cookie set by the switcher's link keeps English on the next page without ?lang.
+    html = client.get("/", headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    assert '<html lang="en">' in html and "Rate your visit" in html
+
+
+def test_an_unknown_language_falls_back(client, demo):
+    html = client.get("/c/baku-1?lang=xx", headers={"Accept-Language": "de, ru;q=0.5"}).get_data(as_text=True)
+    assert '<html lang="ru">' in html
+
+
+def test_the_switcher_keeps_the_desk_and_service_of_the_qr_code(client, demo):
+    html = client.get("/c/baku-1?service=passport&desk=7&lang=az").get_data(as_text=True)
+    links = re.findall(r'<a href="([^"]+)" lang="(\w\w)" hreflang', html)
+    assert {lang for _, lang in links} == {"ru", "en"}
+    for href, lang in links:
+        href = href.replace("&amp;", "&")
+        assert f"lang={lang}" in href and "service=passport" in href and "desk=7" in href
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("az", "Lütfən, 1-dən 5-ə qədər qiymət seçin."), ("ru", "Выберите оценку от 1 до 5."),
+     ("en", "Please choose a rating from 1 to 5.")],
+)
+def test_validation_messages_are_in_the_page_language(client, demo, language, message):
+    html = client.get(f"/c/baku-1?lang={language}").get_data(as_text=True)
+    response = client.post(f"/c/baku-1?lang={language}", data={"csrf_token": csrf_token_from(html)})
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("language", "limit"), [("az", "2.000"), ("ru", "2\u00a0000"), ("en", "2,000")]
+)
+def test_numbers_are_formatted_per_locale(client, demo, language, limit):
+    html = client.get(f"/c/baku-1?lang={language}").get_data(as_text=True)
+    hint = re.search(r'id="comment-count"[^>]*>([^<]+)<', html).group(1)
+    assert limit in hint
+
+
+@pytest.mark.parametrize(
+    ("language", "received"),
+    [("az", "27 noyabr 2026, 00:05"), ("ru", "27 ноября 2026\u202fг. в 00:05"),
+     ("en", "November 27, 2026 at 12:05\u202fAM")],
+)
+def test_dates_are_formatted_per_locale(app, client, language, received):
+    from datetime import datetime, timezone
+
+    from factories import make_submission
+
+    with app.app_context():
+        center = make_center("baku-9")
+        submission = make_submission(center, created_dt=datetime(2026, 11, 26, 20, 5, tzinfo=timezone.utc))
+        reference = submission.reference
+    html = client.get(f"/c/baku-9/thanks/{reference}?lang={language}").get_data(as_text=True)
+    # 20:05 UTC is 00:05 the next day in Baku (UTC+4).
+    assert received in html
