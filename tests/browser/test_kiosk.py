@@ -1,0 +1,78 @@
+"""A kiosk tablet in Chromium: register it, rate with one tap, and see it forget everything —
+after the thank-you and after a spell of idleness (timings shortened through the config)."""
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from feedback.extensions import db
+from feedback.models import Center, Channel, Submission
+from feedback.services.kiosks import create_kiosk
+
+pytestmark = pytest.mark.browser
+START = "/kiosk/baku-1/3"
+
+
+@pytest.fixture
+def server(make_live_server):
+    return make_live_server(KIOSK_IDLE_SECONDS=1, KIOSK_THANKS_SECONDS=1.5)
+
+
+@pytest.fixture
+def kiosk_page(server, tablet_page):
+    with server.app.app_context():
+        center = db.session.scalar(sa.select(Center).where(Center.code == "baku-1"))
+        _, code = create_kiosk(center, "3", registration_ttl=timedelta(minutes=5))
+        db.session.commit()
+    tablet_page.goto(server.url(f"/kiosk/register?code={code}&lang=en"))
+    tablet_page.get_by_role("button", name="Register").click()
+    tablet_page.wait_for_url(server.url(START))
+    return tablet_page
+
+
+def _mark(page):
+    """Tag the current document so a reload (a new document) can be told apart."""
+    page.evaluate("() => { window.__sameDocument = true; }")
+
+
+def _wait_for_new_document(page, timeout=6000):
+    page.wait_for_function("() => !window.__sameDocument && document.readyState === 'complete'", timeout=timeout)
+
+
+def test_one_tap_rates_then_the_thank_you_returns_to_an_empty_start(server, kiosk_page, screenshot, axe):
+    axe(kiosk_page, name="kiosk-start")
+    screenshot(kiosk_page, "kiosk-start")
+    kiosk_page.fill("#comment", "private words about desk three")
+    kiosk_page.get_by_role("button", name="Bad", exact=True).click()
+    kiosk_page.wait_for_url(server.url(START + "/thanks"))
+    assert "Thank you" in kiosk_page.locator("h1").inner_text()
+    screenshot(kiosk_page, "kiosk-thanks")
+    kiosk_page.wait_for_url(server.url(START), timeout=6000)
+    assert kiosk_page.input_value("#comment") == ""
+    # Back must not bring the thank-you page or the typed comment to the next person.
+    kiosk_page.go_back()
+    kiosk_page.wait_for_load_state()
+    assert "/thanks" not in kiosk_page.url
+    if kiosk_page.locator("#comment").count():
+        assert kiosk_page.input_value("#comment") == ""
+    assert "private words" not in kiosk_page.content()
+    with server.app.app_context():
+        (stored,) = db.session.scalars(sa.select(Submission).where(Submission.channel == Channel.kiosk)).all()
+        assert stored.rating == 2 and stored.desk == "3" and stored.comment == "private words about desk three"
+
+
+def test_an_abandoned_comment_is_wiped_after_idleness(server, kiosk_page):
+    kiosk_page.fill("#comment", "half-written complaint")
+    _mark(kiosk_page)
+    _wait_for_new_document(kiosk_page)
+    assert kiosk_page.url == server.url(START)
+    assert kiosk_page.input_value("#comment") == ""
+    with server.app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 0
+
+
+def test_an_untouched_start_page_is_left_alone(server, kiosk_page):
+    _mark(kiosk_page)
+    kiosk_page.wait_for_timeout(2500)
+    assert kiosk_page.evaluate("() => window.__sameDocument === true")
