@@ -31,6 +31,9 @@ def seed_demo_command():
 
 
 def init_app(app: Flask) -> None:
+    from feedback import maintenance
+
+    maintenance.init_app(app)
     app.cli.add_command(init_db_command)
     app.cli.add_command(seed_demo_command)
 

@@ -1,0 +1,75 @@
+"""Consistent database backups while the app keeps serving."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess  # nosec B404
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import URL
+
+
+class BackupError(RuntimeError):
+    """The backup could not be made; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    path: Path
+    size_bytes: int
+    tables: dict[str, int]
+
+
+def backup_sqlite(database: Path, target: Path) -> BackupResult:
+    """Copy a live SQLite database page by page with sqlite3's online backup API.
+
+    Writers may go on meanwhile: the copy is a consistent snapshot, which a plain file copy of a
+    database in WAL mode is not. The copy is checked with ``PRAGMA integrity_check``.
+    """
+    if not database.exists():
+        raise BackupError(f"no database at {database}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    source = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30)
+    copy = sqlite3.connect(target)
+    try:
+        with copy:
+            source.backup(copy, pages=1024)
+        copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
+        (status,) = copy.execute("PRAGMA integrity_check").fetchone()
+        if status != "ok":
+            raise BackupError(f"the copy failed its integrity check: {status}")
+        names = {r[0] for r in copy.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        tables = {}
+        if "submissions" in names:
+            tables["submissions"] = copy.execute("SELECT count(*) FROM submissions").fetchone()[0]
+    finally:
+        copy.close()
+        source.close()
+    return BackupResult(target, target.stat().st_size, tables)
+
+
+def libpq_url(url: URL) -> str:
+    """The SQLAlchemy URL as pg_dump understands it (no driver name)."""
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def backup_postgresql(url: URL, target: Path) -> BackupResult:
+    """Run pg_dump in its custom format: a consistent snapshot taken in one transaction."""
+    pg_dump = shutil.which("pg_dump")
+    if pg_dump is None:
+        raise BackupError(
+            "pg_dump is not installed here. Install the PostgreSQL client of the server's major version "
+            "(apt-get install postgresql-client) or run on the database host: "
+            "pg_dump --format=custom --file=rey.dump DBNAME"
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # A fixed program with an argument list and no shell; the URL comes from our own config.
+    result = subprocess.run(  # noqa: S603 # nosec B603
+        [pg_dump, "--format=custom", "--no-owner", f"--file={target}", f"--dbname={libpq_url(url)}"],
+        capture_output=True, text=True, check=False, timeout=3600,
+    )
+    if result.returncode != 0:
+        raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
+    return BackupResult(target, target.stat().st_size, {})

@@ -1,0 +1,37 @@
+"""Keeping citizens' contact details no longer than needed."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from feedback.extensions import db
+from feedback.models import Submission
+
+log = logging.getLogger(__name__)
+
+
+def contact_cutoff(now: datetime, retention_days: int) -> datetime:
+    if retention_days < 0:
+        raise ValueError("the retention period cannot be negative")
+    return now - timedelta(days=retention_days)
+
+
+def purge_expired_contacts(*, now: datetime, retention_days: int) -> int:
+    """Erase phone numbers and e-mail addresses left with feedback older than the retention period.
+
+    The feedback itself stays (ratings and the masked comment feed the statistics); only the contact
+    goes. Returns how many submissions lost their contact. Flushes; the caller commits.
+    """
+    cutoff = contact_cutoff(now, retention_days)
+    result = db.session.execute(
+        sa.update(Submission)
+        .where(Submission.contact.is_not(None), Submission.created_dt < cutoff)
+        .values(contact=None)
+        .execution_options(synchronize_session=False)
+    )
+    count = result.rowcount or 0
+    log.info("purged contact details of %d submissions created before %s", count, cutoff.isoformat())
+    return count

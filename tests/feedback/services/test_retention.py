@@ -1,0 +1,67 @@
+"""Contact details are erased after the retention period; the feedback itself stays."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from factories import make_center, make_submission
+from feedback.extensions import db
+from feedback.models import Submission
+from feedback.services.retention import purge_expired_contacts
+
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
+
+
+def _contacts(app):
+    with app.app_context():
+        rows = db.session.execute(sa.select(Submission.comment, Submission.contact, Submission.rating)).all()
+        return {comment: (contact, rating) for comment, contact, rating in rows}
+
+
+def _seed(app):
+    with app.app_context():
+        center = make_center("baku-1")
+        for days, comment in [(120, "old"), (91, "just expired"), (89, "recent"), (1, "new")]:
+            make_submission(center, rating=2, comment=comment, contact="+994 50 123 45 67",
+                            is_contact_consented=True, created_dt=NOW - timedelta(days=days))
+        make_submission(center, comment="no contact", created_dt=NOW - timedelta(days=200))
+
+
+def test_purge_erases_only_expired_contacts(app):
+    _seed(app)
+    with app.app_context():
+        assert purge_expired_contacts(now=NOW, retention_days=90) == 2
+        db.session.commit()
+    contacts = _contacts(app)
+    assert contacts["old"] == (None, 2) and contacts["just expired"] == (None, 2)
+    assert contacts["recent"][0] == contacts["new"][0] == "+994 50 123 45 67"
+    assert len(contacts) == 5, "feedback is kept; only the contact goes"
+
+
+def test_negative_retention_is_refused(app_ctx):
+    with pytest.raises(ValueError):
+        purge_expired_contacts(now=NOW, retention_days=-1)
+
+
+@pytest.mark.config(CONTACT_RETENTION_DAYS=30)
+def test_cli_purges_with_the_configured_period(app, runner):
+    with app.app_context():
+        center = make_center("baku-1")
+        now = datetime.now(timezone.utc)
+        make_submission(center, comment="stale", contact="a@b.az", is_contact_consented=True,
+                        created_dt=now - timedelta(days=31))
+        make_submission(center, comment="fresh", contact="c@d.az", is_contact_consented=True,
+                        created_dt=now - timedelta(days=29))
+    result = runner.invoke(args=["retention", "purge"])
+    assert result.exit_code == 0, result.output
+    assert "1 submissions older than 30 days" in result.output
+    contacts = _contacts(app)
+    assert contacts["stale"][0] is None and contacts["fresh"][0] == "c@d.az"
+    # Running it again finds nothing more to erase.
+    assert "from 0 submissions" in runner.invoke(args=["retention", "purge"]).output
+
+
+def test_cli_refuses_a_negative_period(runner):
+    result = runner.invoke(args=["retention", "purge", "--days", "-5"])
+    assert result.exit_code != 0 and "0 or more" in result.output
