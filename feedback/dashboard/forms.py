@@ -1,0 +1,67 @@
+"""The dashboard filter: a GET form whose choices depend on the user's scope (filled by the view)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField
+from wtforms.validators import Optional
+
+from feedback.services.metrics import DashboardFilter, FilterError, Period
+
+#: Longest period one page shows: two years of weekly points is still a readable chart.
+MAX_PERIOD_DAYS = 731
+#: Without dates the dashboard shows the last four weeks, today included.
+DEFAULT_DAYS = 28
+
+
+class DashboardFilterForm(FlaskForm):
+    """Filters in the query string; a GET form needs no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    center = SelectField(_l("Center"), choices=[], validate_choice=False)
+    region = SelectField(_l("Region"), choices=[], validate_choice=False)
+    service = SelectField(_l("Service"), choices=[], validate_choice=False)
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("Until"), validators=[Optional()])
+
+    def set_choices(self, centers, services: dict[str, str], locale: str, any_label: str) -> None:
+        self.center.choices = [("", any_label)] + [(str(c.id), c.name(locale)) for c in centers]
+        regions = sorted({c.region for c in centers if c.region})
+        self.region.choices = [("", any_label)] + [(r, r) for r in regions]
+        self.service.choices = [("", any_label)] + sorted(services.items(), key=lambda kv: kv[1])
+
+    def to_filter(self, today: date, tz: str) -> DashboardFilter:
+        """The filter the form describes; unknown values become field errors and are ignored."""
+        from flask_babel import gettext as _
+
+        def known(field) -> str:
+            value = field.data or ""
+            if value and value not in {key for key, _label in field.choices}:
+                field.errors = list(field.errors) + [_("Unknown choice; showing all instead.")]
+                return ""
+            return value
+
+        center, region, service = known(self.center), known(self.region), known(self.service)
+        for field in (self.start, self.end):
+            if field.errors:  # WTForms' own wording is not in our catalogues
+                field.errors = [_("Enter a date as YYYY-MM-DD, e.g. 2026-11-01.")]
+        start = self.start.data if not self.start.errors else None
+        end = self.end.data if not self.end.errors else None
+        end = end or today
+        start = start or end - timedelta(days=DEFAULT_DAYS - 1)
+        try:
+            period = Period(start, end, tz=tz)
+        except FilterError:
+            self.end.errors = list(self.end.errors) + [_("The period ends before it starts.")]
+            period = Period(end - timedelta(days=DEFAULT_DAYS - 1), end, tz=tz)
+        if (period.end - period.start).days >= MAX_PERIOD_DAYS:
+            self.start.errors = list(self.start.errors) + [_("Choose a period of at most two years.")]
+            period = Period(period.end - timedelta(days=MAX_PERIOD_DAYS - 1), period.end, tz=tz)
+        self.start.data, self.end.data = period.start, period.end
+        return DashboardFilter(period, center_id=int(center) if center else None, region=region or None,
+                               service_code=service or None)

@@ -1,0 +1,115 @@
+"""CSV exports of the dashboard's submissions and cases, masked for the reader's role.
+
+Every export shows the masked comment; the citizen's contact appears only for roles that may see
+contacts and only when asked for, and such an export is logged. Rows stream from the database in
+batches, so a year of feedback does not have to fit in memory.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import re
+from collections.abc import Iterator
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from feedback.extensions import db
+from feedback.models import OPEN_STATUSES, Case, Center, Service, Submission
+from feedback.services.metrics import DashboardFilter, case_conditions, submission_conditions
+
+log = logging.getLogger(__name__)
+BATCH = 1000
+#: Spreadsheets run cells starting with these as formulas; a leading apostrophe keeps them text.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: A phone number such as +994 50 123 45 67 is data, not a formula; keep it readable.
+_PHONE = re.compile(r"^\+[\d ()-]{6,}$")
+
+SUBMISSION_COLUMNS = (
+    "reference", "created_utc", "center", "service", "desk", "rating", "waiting_rating", "courtesy_rating",
+    "is_matter_resolved", "language", "channel", "comment_masked", "complaint_probability", "is_flagged",
+    "flag_reasons",
+)
+CASE_COLUMNS = (
+    "case_id", "reference", "center", "service", "status", "priority", "is_restricted", "opened_utc", "due_utc",
+    "closed_utc", "is_overdue", "resolution_category", "is_complaint_confirmed", "rating", "comment_masked",
+)
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, list | tuple):
+        value = " ".join(str(v) for v in value)
+    text = str(getattr(value, "value", value))
+    return "'" + text if text.startswith(_FORMULA_STARTS) and not _PHONE.match(text) else text
+
+
+def _lines(header, rows) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    yield "\ufeff" + buffer.getvalue()  # the BOM makes spreadsheet programs read UTF-8 (ə, ş, ы)
+    for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([_cell(v) for v in row])
+        yield buffer.getvalue()
+
+
+def submissions_csv(f: DashboardFilter, scope, *, with_contact: bool = False, actor: str = "") -> Iterator[str]:
+    """CSV lines of the submissions matching the filter within ``scope`` (a SQL condition)."""
+    columns = [
+        Submission.reference, Submission.created_dt, Center.code, Service.code, Submission.desk,
+        Submission.rating, Submission.waiting_rating, Submission.courtesy_rating, Submission.is_matter_resolved,
+        Submission.language, Submission.channel, Submission.comment_masked, Submission.complaint_probability,
+        Submission.is_flagged, Submission.flag_reasons,
+    ]
+    header = list(SUBMISSION_COLUMNS)
+    if with_contact:
+        columns.append(Submission.contact)
+        header.append("contact")
+        log.info("export with contacts by %s: %s", actor, f)
+    query = (
+        sa.select(*columns)
+        .join(Center, Center.id == Submission.center_id)
+        .outerjoin(Service, Service.id == Submission.service_id)
+        .where(*submission_conditions(f, scope))
+        .order_by(Submission.created_dt, Submission.id)
+        .execution_options(yield_per=BATCH)
+    )
+    return _lines(header, db.session.execute(query))
+
+
+def cases_csv(f: DashboardFilter, case_scope, now: datetime, *, with_contact: bool = False,
+              actor: str = "") -> Iterator[str]:
+    """CSV lines of the cases opened in the filter's period within ``case_scope``."""
+    sub = aliased(Submission)
+    is_overdue = sa.and_(Case.status.in_(sorted(OPEN_STATUSES)), Case.due_dt < now)
+    columns = [
+        Case.id, sub.reference, Center.code, Service.code, Case.status, Case.priority, Case.is_restricted,
+        Case.opened_dt, Case.due_dt, Case.closed_dt, is_overdue, Case.resolution_category,
+        Case.is_complaint_confirmed, sub.rating, sub.comment_masked,
+    ]
+    header = list(CASE_COLUMNS)
+    if with_contact:
+        columns.append(sub.contact)
+        header.append("contact")
+        log.info("case export with contacts by %s: %s", actor, f)
+    query = (
+        sa.select(*columns)
+        .join(sub, sub.id == Case.submission_id)
+        .join(Center, Center.id == Case.center_id)
+        .outerjoin(Service, Service.id == Case.service_id)
+        .where(*case_conditions(f, case_scope))
+        .order_by(Case.opened_dt, Case.id)
+        .execution_options(yield_per=BATCH)
+    )
+    return _lines(header, db.session.execute(query))
