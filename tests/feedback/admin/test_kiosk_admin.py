@@ -150,3 +150,16 @@ def test_poster_page_lists_centers_and_bad_desks_are_refused(admin):
 def test_a_missing_font_is_a_clear_error_not_a_500(admin):
     response = admin.get("/admin/posters/baku-1.pdf?lang=en")
     assert response.status_code == 503 and "fonts-dejavu-core" in response.get_data(as_text=True)
+
+
+def test_held_back_bursts_are_reported_on_the_kiosk_list(app, admin, center_id):
+    from factories import make_kiosk
+    from feedback.models import KioskTap
+
+    with app.app_context():
+        kiosk_id, _ = make_kiosk(db.session.get(Center, center_id), "4")
+        db.session.add_all([KioskTap(kiosk_id=kiosk_id, rating=1, comment_digest="x", is_held=True)
+                            for _ in range(3)])
+        db.session.commit()
+    listing = admin.get("/admin/kiosks?lang=en").get_data(as_text=True)
+    assert '<strong class="error">3</strong>' in listing
