@@ -1,0 +1,83 @@
+"""Schemathesis fuzzes every operation of /api/v1 against the live app (in-process WSGI).
+
+No input may cause a 5xx, and every response must match the OpenAPI document: status codes,
+content types, bodies and headers. A center with services and an API key are seeded, so generated
+requests that are valid get past validation and are stored.
+"""
+
+from collections import Counter
+
+import pytest
+import schemathesis
+from schemathesis import GenerationMode
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from schemathesis.checks import positive_data_acceptance
+
+from factories import make_center
+from feedback.extensions import db
+from feedback.services.api_keys import issue_api_key
+
+pytestmark = pytest.mark.slow
+
+#: Examples per operation; enough to reach the branches of payload validation, under ~1 min in all.
+MAX_EXAMPLES = 200
+# Left out: "schema-valid data is accepted". The document cannot say which center codes exist, so a
+# well-formed body naming an unknown center is rightly refused with 400; every other check runs.
+
+
+@pytest.fixture
+def api_key(app):
+    with app.app_context():
+        make_center("baku-1")
+        issued = issue_api_key("fuzzer", ["visits:create"])
+        db.session.commit()
+        return issued.secret
+
+
+def _known_center(args):
+    # Random strings almost never name a real center; half the cases name the seeded one so that
+    # generated bodies also travel the whole way to storage.
+    case, center, service = args
+    if center and isinstance(case.body, dict) and "center" in case.body:
+        case.body["center"] = center
+        if service and "service" in case.body:
+            case.body["service"] = service
+    return case
+
+
+def _fuzz(operation, app, headers, mode: GenerationMode) -> Counter:
+    statuses = Counter()
+    strategy = operation.as_strategy(mode)
+    if mode == GenerationMode.POSITIVE:
+        strategy = st.tuples(
+            strategy, st.sampled_from([None, "baku-1"]), st.sampled_from([None, "passport"])
+        ).map(_known_center)
+
+    @given(case=strategy)
+    @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))
+    def run(case):
+        response = case.call_and_validate(app=app, headers=headers, excluded_checks=[positive_data_acceptance])
+        statuses[response.status_code] += 1
+
+    run()
+    return statuses
+
+
+def test_no_input_breaks_the_api_or_its_contract(app, api_key):
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert {op.path for op in operations} >= {"/centers", "/feedback", "/visits"}
+    seen = {}
+    for operation in operations:
+        headers = {"Authorization": f"Bearer {api_key}"} if operation.path == "/visits" else {}
+        # Schema-valid requests first, then ones that break the schema on purpose (wrong types,
+        # missing fields, extra fields), which must be refused with a documented 4xx.
+        seen[operation.path] = _fuzz(operation, app, headers, GenerationMode.POSITIVE)
+        if operation.method.upper() == "POST":
+            seen[operation.path] += _fuzz(operation, app, headers, GenerationMode.NEGATIVE)
+    # The fuzzing reached both refusals and stored submissions and links.
+    assert seen["/feedback"][201] > 0 and seen["/feedback"][400] > 0, seen["/feedback"]
+    assert seen["/visits"][201] > 0, seen["/visits"]
