@@ -23,6 +23,8 @@ from fpdf.enums import XPos, YPos
 from feedback.models import Center
 
 A4_WIDTH = 210
+A4_HEIGHT = 297
+_BELOW_QR = 62  # mm kept under the code for the address, the three instructions and the footer
 QR_SIZE = 120  # mm: readable from a couple of metres away
 _FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
 # fpdf2 subsets fonts through fontTools, which reports every table it touches at INFO.
@@ -129,16 +131,19 @@ def poster_pdf(
         name = center.name(language)
         if name not in seen:
             seen.append(name)
-    pdf.multi_cell(width, 7, " · ".join(seen), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    for name in seen:
+        pdf.multi_cell(width, 7, name, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     if desk:
         pdf.ln(1)
         pdf.set_font("DejaVu", "B", 20)
         desk_labels = list(dict.fromkeys(line.desk for line in lines))
         pdf.cell(width, 10, " · ".join(desk_labels), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
-    qr_y = max(pdf.get_y() + 4, 100)
-    _draw_qr(pdf, url, (A4_WIDTH - QR_SIZE) / 2, qr_y, QR_SIZE)
-    pdf.set_y(qr_y + QR_SIZE + 3)
+    qr_y = pdf.get_y() + 8
+    # Very long center names take room from the code, never push the address off the page.
+    qr_size = max(60.0, min(QR_SIZE, A4_HEIGHT - _BELOW_QR - qr_y))
+    _draw_qr(pdf, url, (A4_WIDTH - qr_size) / 2, qr_y, qr_size)
+    pdf.set_y(qr_y + qr_size + 3)
     pdf.set_font("DejaVu", "B", 17)
     pdf.cell(width, 9, short_url(url), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(3)

@@ -122,9 +122,12 @@ def test_desk_poster_is_an_a4_pdf_with_the_address_and_all_three_languages(app, 
     assert "Bakı 1 saylı mərkəz" in text and "Центр Баку 1" in text
     fonts = [font.get_object()["/BaseFont"] for font in page["/Resources"]["/Font"].values()]
     assert all("DejaVuSans" in name for name in fonts)
+    titles = set()
     for language in ("az", "ru", "en"):
         with app.test_request_context(), force_locale(language):
+            titles.add(gettext("Rate your visit"))
             assert gettext("Rate your visit") in text and gettext("Desk %(desk)s", desk="12") in text
+    assert len(titles) == 3, "the poster must speak all three languages, not English three times"
 
 
 def test_the_qr_code_encodes_the_survey_address(admin, app):
