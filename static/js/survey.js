@@ -1,6 +1,9 @@
-// Progressive enhancement for the survey: a live character counter. The form works without it.
+// Progressive enhancement for the survey: a live character counter, and focus on the error summary
+// so a screen reader announces it after a failed send. The form works without it.
 (function () {
   "use strict";
+  var summary = document.querySelector(".error-summary");
+  if (summary) { summary.focus(); }
   var comment = document.getElementById("comment");
   var counter = document.getElementById("comment-count");
   if (!comment || !counter) { return; }

@@ -23,3 +23,20 @@ def test_layout_helper_catches_a_wide_element_and_a_small_button(live_server, pa
     )
     assert any("too-wide" in item for item in layout.overflowing(page))
     assert any('"tiny"' in item for item in layout.small_targets(page))
+
+
+def test_axe_helper_fails_on_an_unlabelled_control_and_low_contrast(live_server, page, axe):
+    import pytest
+
+    page.goto(live_server.url("/c/baku-1"))
+    page.evaluate(
+        """() => {
+          const input = document.createElement('input'); input.type = 'text';
+          document.querySelector('main').appendChild(input);
+          const faint = document.createElement('p'); faint.textContent = 'faint text';
+          faint.style.color = '#cccccc'; document.querySelector('main').appendChild(faint);
+        }"""
+    )
+    with pytest.raises(pytest.fail.Exception) as failure:
+        axe(page, name="fixture-self-test")
+    assert "label" in str(failure.value) and "color-contrast" in str(failure.value)

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import time
-
-import sqlalchemy as sa
-
-from feedback.extensions import db
-from feedback.models import Submission
+from browser.helpers import stored_with, wait_for
 
 OUTBOX_COUNT = """() => new Promise((resolve, reject) => {
   const open = indexedDB.open('rey-offline', 1);
@@ -19,23 +14,6 @@ OUTBOX_COUNT = """() => new Promise((resolve, reject) => {
   };
   open.onerror = () => reject(open.error);
 })"""
-
-
-def _stored_with(live_server, comment: str) -> list[Submission]:
-    with live_server.app.app_context():
-        rows = db.session.scalars(sa.select(Submission).where(Submission.comment == comment)).all()
-        db.session.remove()
-        return rows
-
-
-def _wait_for(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    return predicate()
 
 
 def _fill(page, comment: str) -> None:
@@ -60,7 +38,7 @@ def test_offline_submission_is_kept_and_arrives_exactly_once(live_server, new_co
     notice.wait_for(state="visible")
     assert "saved on this device" in notice.inner_text()
     assert page.evaluate(OUTBOX_COUNT) == 1
-    assert _stored_with(live_server, comment) == []
+    assert stored_with(live_server, comment) == []
     # The form is ready for the next citizen, with a new idempotency key.
     assert page.locator("input[name=rating]:checked").count() == 0
     screenshot(page, "offline-saved-phone-en")
@@ -72,17 +50,17 @@ def test_offline_submission_is_kept_and_arrives_exactly_once(live_server, new_co
     assert page.evaluate(OUTBOX_COUNT) == 1
 
     context.set_offline(False)  # the "online" event sends the outbox
-    rows = _wait_for(lambda: _stored_with(live_server, comment))
+    rows = wait_for(lambda: stored_with(live_server, comment))
     assert len(rows) == 1
     assert rows[0].rating == 2 and rows[0].desk == "4" and rows[0].language == "en"
-    _wait_for(lambda: page.evaluate(OUTBOX_COUNT) == 0)
+    wait_for(lambda: page.evaluate(OUTBOX_COUNT) == 0)
     assert page.evaluate(OUTBOX_COUNT) == 0
     assert "has been sent" in page.locator("#offline-notice").inner_text()
 
     # Loading the page again retries whatever is left: nothing, so still exactly one row.
     page.reload()
     page.wait_for_load_state("networkidle")
-    assert len(_stored_with(live_server, comment)) == 1
+    assert len(stored_with(live_server, comment)) == 1
 
 
 def test_a_lost_answer_is_retried_under_the_same_key_and_stored_once(live_server, new_context):
@@ -102,33 +80,12 @@ def test_a_lost_answer_is_retried_under_the_same_key_and_stored_once(live_server
     _fill(page, comment)
     page.click("button[type=submit]")
     page.locator("#offline-notice").wait_for(state="visible")
-    assert len(_stored_with(live_server, comment)) == 1
+    assert len(stored_with(live_server, comment)) == 1
     assert page.evaluate(OUTBOX_COUNT) == 1
 
     page.unroute("**/c/sumqayit*")
     page.reload()  # the next page load sends the outbox with the same idempotency key
-    _wait_for(lambda: page.evaluate(OUTBOX_COUNT) == 0)
+    wait_for(lambda: page.evaluate(OUTBOX_COUNT) == 0)
     assert page.evaluate(OUTBOX_COUNT) == 0
-    rows = _stored_with(live_server, comment)
+    rows = stored_with(live_server, comment)
     assert len(rows) == 1 and rows[0].language == "ru"
-
-
-def test_without_javascript_the_form_posts_and_thanks(live_server, new_context, screenshot):
-    page = new_context(java_script_enabled=False).new_page()
-    page.goto(live_server.url("/c/gence?lang=az"))
-    comment = "JavaScript olmadan da göndərildi."
-    page.locator("label[for=rating-5]").click()
-    page.fill("#comment", comment)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/thanks/**")
-    assert page.locator("h1").inner_text() == "Rəyiniz üçün təşəkkür edirik!"
-    assert len(_stored_with(live_server, comment)) == 1
-    screenshot(page, "nojs-thanks-phone-az")
-
-
-def test_without_javascript_a_missing_rating_is_explained(live_server, new_context):
-    page = new_context(java_script_enabled=False).new_page()
-    page.goto(live_server.url("/c/gence?lang=ru"))
-    page.click("button[type=submit]")
-    assert page.locator(".error-summary").is_visible()
-    assert "Выберите оценку от 1 до 5." in page.locator("#rating-error").inner_text()

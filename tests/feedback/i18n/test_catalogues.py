@@ -26,7 +26,7 @@ def _extracted() -> dict[str, str]:
     with open(TRANSLATIONS / "babel.cfg") as config:
         method_map, options_map = parse_mapping_cfg(config, str(TRANSLATIONS / "babel.cfg"))
     found: dict[str, str] = {}
-    for filename, lineno, message, _comments, context in extract_from_dir(
+    for filename, lineno, message, _comments, _context in extract_from_dir(
         str(ROOT), method_map, options_map, keywords=KEYWORDS
     ):
         for msgid in message if isinstance(message, tuple) else (message,):
