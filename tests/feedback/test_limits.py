@@ -71,3 +71,50 @@ def test_limits_count_per_client_address(app, center):
 @pytest.mark.config(RATELIMIT_ENABLED=True, RATELIMIT_API="1 per minute")
 def test_health_probes_are_never_limited(client):
     assert {client.get("/healthz").status_code for _ in range(5)} == {200}
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """A private redis-server on a free loopback port (``apt-get install redis-server``)."""
+    import shutil
+    import socket
+    import subprocess
+    import time
+
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("redis-server is not installed")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "redis-server did not start"
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_workers_share_their_counts_through_redis(app, redis_url):
+    # Two app instances stand for two gunicorn workers (or two servers behind a load balancer).
+    from feedback import create_app
+
+    config = {**app.config, "RATELIMIT_ENABLED": True, "RATELIMIT_API": "2 per minute",
+              "RATELIMIT_STORAGE_URI": redis_url}
+    first, second = create_app(config).test_client(), create_app(config).test_client()
+    assert first.get("/api/v1/openapi.json").status_code == 200
+    assert second.get("/api/v1/openapi.json").status_code == 200
+    assert first.get("/api/v1/openapi.json").status_code == 429
+    assert second.get("/api/v1/openapi.json").status_code == 429
