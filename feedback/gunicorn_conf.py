@@ -31,13 +31,18 @@ errorlog = "-"
 loglevel = os.environ.get("REY_LOG_LEVEL", "info")
 # Behind a load balancer, trust its X-Forwarded-* (the app does the same through REY_PROXY_COUNT).
 forwarded_allow_ips = os.environ.get("REY_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn's runtime control socket is one path per user: several servers on a host would fight over
+# it, and nothing here uses it.
+control_socket_disable = True
 
 
 def when_ready(server):
     """Load the complaint model before the first request, in the master, so workers inherit it."""
     from feedback.warmup import warm_up
 
-    warm_up(server.app.wsgi())
+    app = server.app.wsgi()
+    if "rey.classifier" in getattr(app, "extensions", {}):  # not the benchmark's bare app
+        warm_up(app)
 
 
 def post_fork(server, worker):
@@ -45,5 +50,6 @@ def post_fork(server, worker):
     from feedback.extensions import db
 
     app = server.app.wsgi()
-    with app.app_context():
-        db.engine.dispose(close=False)
+    if "sqlalchemy" in getattr(app, "extensions", {}):
+        with app.app_context():
+            db.engine.dispose(close=False)

@@ -1,0 +1,220 @@
+"""Load benchmark: POST /api/v1/feedback on gunicorn + PostgreSQL, against a bare Flask endpoint.
+
+    python bench/bench_load.py [--duration 15] [--connections 16]
+
+Starts gunicorn with the production settings (feedback/gunicorn_conf.py) on a private PostgreSQL
+schema, drives it with wrk (``apt-get install -y wrk``; bench/feedback.lua gives every request its
+own Idempotency-Key and a comment, so classification runs), then serves bench/bare_app.py with the
+same gunicorn settings and drives it the same way. Prints both peak throughputs, their ratio, p50 and
+p99 latencies at peak, and the latencies at a fixed rate of 70% of our peak. Loopback only; bounded.
+
+The database comes from --database-url, BENCH_DATABASE_URL or TEST_DATABASE_URL (default: the local
+``test`` database); the model from --models or REY_MODELS_DIR (default: models/, trained if absent).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+GOAL_RATIO = 0.60
+GOAL_P99_MS = 100.0
+LOAD_FRACTION = 0.70
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _psycopg_url(url: str) -> str:
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Database:
+    """A schema of its own with one center, dropped afterwards."""
+
+    def __init__(self, url: str):
+        import sqlalchemy as sa
+
+        self.url, self.schema = url, f"rey_bench_{os.getpid()}_{secrets.token_hex(3)}"
+        self.engine = sa.create_engine(_psycopg_url(url))
+        with self.engine.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{self.schema}"'))
+        from factories import make_center
+        from feedback import create_app
+        from feedback.extensions import db
+
+        app = create_app({
+            "SQLALCHEMY_DATABASE_URI": _psycopg_url(url),
+            "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={self.schema}"}},
+        })
+        with app.app_context():
+            db.create_all()
+            make_center("bench-1")
+            db.session.remove()
+            db.engine.dispose()
+
+    @property
+    def env_url(self) -> str:
+        return f"{self.url}?options=-csearch_path%3D{self.schema}"
+
+    def count(self, table: str) -> int:
+        import sqlalchemy as sa
+
+        with self.engine.connect() as conn:
+            return conn.scalar(sa.text(f'SELECT count(*) FROM "{self.schema}"."{table}"'))
+
+    def drop(self) -> None:
+        import sqlalchemy as sa
+
+        with self.engine.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{self.schema}" CASCADE'))
+        self.engine.dispose()
+
+
+class Gunicorn:
+    def __init__(self, env: dict, app_uri: str | None, log: Path):
+        self.port = _free_port()
+        self.env = {**env, "REY_BIND": f"127.0.0.1:{self.port}"}
+        self.app_uri, self.log = app_uri, log
+
+    def __enter__(self):
+        command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "feedback" / "gunicorn_conf.py")]
+        if self.app_uri:
+            command.append(self.app_uri)
+        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=self.log.open("a"),
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit("gunicorn exited:\n" + self.log.read_text()[-3000:])
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return self
+            except OSError:
+                time.sleep(0.2)
+        raise SystemExit("gunicorn did not start:\n" + self.log.read_text()[-3000:])
+
+    def __exit__(self, *exc):
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/v1/feedback"
+
+
+def wrk(url: str, *, duration: int, connections: int, rate: float = 0.0) -> dict:
+    env = {**os.environ, "BENCH_RATE": str(rate), "BENCH_THREADS": "2", "BENCH_CENTER": "bench-1"}
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s",
+         "-s", str(ROOT / "bench" / "feedback.lua"), url],
+        capture_output=True, text=True, env=env, timeout=duration + 60, check=True,
+    ).stdout
+    result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))}
+    units = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    for pct in ("50", "99"):
+        value, unit = re.search(rf"\s{pct}%\s+([\d.]+)(us|ms|s)\b", out).groups()
+        result[f"p{pct}"] = float(value) * units[unit]
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = re.search(r"Socket errors:.*", out)
+    result["non2xx"] = int(bad.group(1)) if bad else 0
+    result["socket_errors"] = errors.group(0) if errors else ""
+    result["requests"] = int(re.search(r"(\d+) requests in", out).group(1))
+    return result
+
+
+def _models_dir(given: str | None) -> Path:
+    path = Path(given or os.environ.get("REY_MODELS_DIR") or ROOT / "models")
+    if (path / "CURRENT").exists():
+        return path
+    path = Path(tempfile.mkdtemp(prefix="rey-bench-models-"))
+    print(f"no current model; training one into {path} (a few minutes)", flush=True)
+    subprocess.run([sys.executable, "-m", "ml", "train", "--data", str(ROOT / "ml" / "corpus"),
+                    "--out", str(path / "bench"), "--promote"], cwd=ROOT, check=True, capture_output=True)
+    return path
+
+
+def _line(name: str, r: dict) -> str:
+    return (f"  {name:<34} {r['rps']:8.0f} req/s   p50 {r['p50']:7.1f} ms   p99 {r['p99']:7.1f} ms"
+            f"   ({r['requests']} requests, non-2xx {r['non2xx']}{', ' + r['socket_errors'] if r['socket_errors'] else ''})")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=15, help="seconds per measurement")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL")
+                        or os.environ.get("TEST_DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--models")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        print("wrk is missing: apt-get install -y wrk", file=sys.stderr)
+        return 2
+
+    models = _models_dir(args.models)
+    database = Database(args.database_url)
+    logs = Path(tempfile.mkdtemp(prefix="rey-bench-"))
+    env = {
+        **os.environ,
+        "DATABASE_URL": database.env_url,
+        "SECRET_KEY": secrets.token_hex(16),
+        "REY_MODELS_DIR": str(models),
+        "REY_RATELIMIT": "0",  # one client address sends everything; limits would measure 429s
+        "REY_ACCESS_LOG": str(logs / "access.log"),
+    }
+    try:
+        with Gunicorn(env, None, logs / "rey.log") as rey:
+            wrk(rey.url, duration=2, connections=args.connections)  # warm connections and caches
+            ours = wrk(rey.url, duration=args.duration, connections=args.connections)
+            target = ours["rps"] * LOAD_FRACTION
+            paced = wrk(rey.url, duration=args.duration, connections=args.connections, rate=target)
+        stored = database.count("submissions")
+        with Gunicorn(env, "bench.bare_app:app", logs / "bare.log") as bare:
+            wrk(bare.url, duration=2, connections=args.connections)
+            baseline = wrk(bare.url, duration=args.duration, connections=args.connections)
+    finally:
+        database.drop()
+
+    ratio = ours["rps"] / baseline["rps"]
+    workers = os.environ.get("REY_WORKERS", f"{2 * os.cpu_count()} (2 x cores)")
+    print(f"machine: {os.cpu_count()} cores, load average before {os.getloadavg()[0]:.2f}; gunicorn "
+          f"gthread, workers {workers}, threads {os.environ.get('REY_THREADS', '4')}; wrk -t2 "
+          f"-c{args.connections} -d{args.duration}s; PostgreSQL; model {(models / 'CURRENT').read_text().strip()}")
+    print(_line("bare Flask endpoint (peak)", baseline))
+    print(_line("POST /api/v1/feedback (peak)", ours))
+    print(_line(f"POST /api/v1/feedback at {target:.0f} req/s", paced))
+    print(f"  stored submissions: {stored}")
+    print(f"  throughput ratio: {ratio:.0%} of bare (goal >= {GOAL_RATIO:.0%}: "
+          f"{'met' if ratio >= GOAL_RATIO else 'NOT met'})")
+    print(f"  p99 at {LOAD_FRACTION:.0%} of peak: {paced['p99']:.1f} ms (goal <= {GOAL_P99_MS:.0f} ms: "
+          f"{'met' if paced['p99'] <= GOAL_P99_MS else 'NOT met'})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
