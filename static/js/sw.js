@@ -18,8 +18,8 @@ self.addEventListener("activate", function (event) {
   }).then(function () { return self.clients.claim(); }));
 });
 
-// The pages a QR code or a kiosk opens; thank-you pages are one-off and not worth keeping.
-function isSurveyPage(url) { return /^\/(c|kiosk)\//.test(url.pathname) && url.pathname.indexOf("/thanks/") === -1; }
+// The pages a QR code opens; thank-you pages are one-off and not worth keeping.
+function isSurveyPage(url) { return /^\/c\//.test(url.pathname) && url.pathname.indexOf("/thanks/") === -1; }
 
 function networkFirst(request) {
   return fetch(request).then(function (response) {

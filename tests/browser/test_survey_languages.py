@@ -126,3 +126,25 @@ def test_rating_buttons_work_with_the_keyboard(live_server, phone_page):
     assert outline == "solid"
     # The accessible name of each button says the number and the word, not just a face.
     assert page.get_by_role("radio", name="5 · Very good").count() == 1
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_other_citizen_pages_in_each_language(live_server, phone_page, layout, screenshot, language):
+    page = phone_page
+    english = _english_sources()
+    page.goto(live_server.url(f"/c/gence?lang={language}"))
+    page.locator("label[for=rating-1]").click()
+    page.click("button[type=submit]")
+    page.wait_for_url("**/thanks/**")
+    reference = page.locator(".reference").inner_text()
+    pages = {"index": "/", "not-found": "/c/no-such-center"}
+    if "survey.status_form" in live_server.app.view_functions:
+        pages |= {"status-form": "/status", "status": f"/status/{reference}"}
+    for name, path in pages.items():
+        page.goto(live_server.url(path))
+        assert page.locator("html").get_attribute("lang") == language, name
+        screenshot(page, f"{name}-phone-{language}")
+        assert layout.overflowing(page) == [], name
+        assert layout.small_targets(page, 44) == [], name
+        if language != "en":
+            assert _untranslated_on(page, english) == [], name
