@@ -102,6 +102,7 @@
     return outbox("readwrite", function (store) { return store.put(item); }).then(function () {
       form.reset();
       form.elements.idempotency_key.value = newKey();
+      if (form.elements.comment) { form.elements.comment.dispatchEvent(new Event("input")); }
       say("saved");
       if (notice) { notice.focus(); }
       schedule();
