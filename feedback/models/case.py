@@ -71,6 +71,10 @@ class Case(db.Model):
         sa.Index("ix_cases_status_due", "status", "due_dt", "id"),
         sa.Index("ix_cases_due", "due_dt", "id"),
         sa.Index("ix_cases_restricted_status_due", "is_restricted", "status", "due_dt", "id"),
+        # Dashboard: cases of a center opened in a period; scope: the submissions of restricted cases.
+        sa.Index("ix_cases_center_opened", "center_id", "opened_dt"),
+        sa.Index("ix_cases_restricted_submission", "submission_id",
+                 postgresql_where=sa.text("is_restricted IS true"), sqlite_where=sa.text("is_restricted = 1")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
