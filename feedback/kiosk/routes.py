@@ -61,6 +61,9 @@ def _page_context(kiosk: Kiosk) -> dict:
         "kiosk": kiosk,
         "center": kiosk.center,
         "start": url_for("kiosk.rate", center_code=kiosk.center.code, desk=kiosk.desk),
+        # The next person starts in the hall's default language, not in the last person's choice.
+        "reset": url_for("kiosk.rate", center_code=kiosk.center.code, desk=kiosk.desk,
+                         lang=current_app.config["BABEL_DEFAULT_LOCALE"]),
         "idle_ms": int(current_app.config["KIOSK_IDLE_SECONDS"] * 1000),
         "thanks_seconds": current_app.config["KIOSK_THANKS_SECONDS"],
     }

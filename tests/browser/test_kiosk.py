@@ -48,8 +48,10 @@ def test_one_tap_rates_then_the_thank_you_returns_to_an_empty_start(server, kios
     kiosk_page.wait_for_url(server.url(START + "/thanks"))
     assert "Thank you" in kiosk_page.locator("h1").inner_text()
     screenshot(kiosk_page, "kiosk-thanks")
-    kiosk_page.wait_for_url(server.url(START), timeout=6000)
+    kiosk_page.wait_for_url(server.url(START + "?lang=az"), timeout=6000)
     assert kiosk_page.input_value("#comment") == ""
+    # This person read the kiosk in English; the next one starts in the hall's default language.
+    assert kiosk_page.locator("html").get_attribute("lang") == "az"
     # Back must not bring the thank-you page or the typed comment to the next person.
     kiosk_page.go_back()
     kiosk_page.wait_for_load_state()
@@ -66,7 +68,7 @@ def test_an_abandoned_comment_is_wiped_after_idleness(server, kiosk_page):
     kiosk_page.fill("#comment", "half-written complaint")
     _mark(kiosk_page)
     _wait_for_new_document(kiosk_page)
-    assert kiosk_page.url == server.url(START)
+    assert kiosk_page.url == server.url(START + "?lang=az")
     assert kiosk_page.input_value("#comment") == ""
     with server.app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 0

@@ -89,7 +89,9 @@ def test_one_tap_stores_a_kiosk_rating_with_the_desk_and_thanks(app, tablet):
     assert stored.comment == "Növbə çox uzun idi" and not stored.is_verified
     thanks = tablet.get(RATE + "/thanks?lang=en").get_data(as_text=True)
     assert "Thank you" in thanks
-    assert f'http-equiv="refresh" content="7;url={RATE}"' in thanks and 'data-kiosk-reset-ms="6000"' in thanks
+    assert f'http-equiv="refresh" content="7;url={RATE}?lang=az"' in thanks and 'data-kiosk-reset-ms="6000"' in thanks
+    # The next person starts in the hall's default language, whatever this one chose.
+    assert f'data-kiosk-start="{RATE}?lang=az"' in thanks
 
 
 def test_the_page_keeps_nothing_for_the_next_person(app, tablet):
