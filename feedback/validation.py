@@ -21,6 +21,19 @@ def _no_control_characters(form, field):
         raise ValidationError(_l("The text contains characters that cannot be stored."))
 
 
+class _WholeNumberField(IntegerField):
+    """An IntegerField whose "not a number" is reported by the range check, in the page's language.
+
+    WTForms' own message for it has no Azerbaijani translation, and one clear message beats two.
+    """
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = 0  # outside 1..5, so NumberRange explains what is expected
+
+
 def _rating(label, required=False):
     validators = [
         InputRequired(message=_l("Please choose a rating from 1 to 5."))
@@ -28,7 +41,7 @@ def _rating(label, required=False):
         else Optional(),
         NumberRange(min=1, max=5, message=_l("The rating must be a whole number from 1 to 5.")),
     ]
-    return IntegerField(label, validators=validators)
+    return _WholeNumberField(label, validators=validators)
 
 
 class FeedbackForm(FlaskForm):
@@ -37,8 +50,12 @@ class FeedbackForm(FlaskForm):
     class Meta:
         locales = False
 
-    service = HiddenField(validators=[Optional(), Length(max=40)])
-    desk = HiddenField(validators=[Optional(), Length(max=20)])
+    service = HiddenField(
+        validators=[Optional(), Length(max=40, message=_l("Choose a service from the list."))]
+    )
+    desk = HiddenField(
+        validators=[Optional(), Length(max=20, message=_l("The desk can be at most %(max)d characters."))]
+    )
     rating = _rating(_l("How was your visit overall?"), required=True)
     waiting_rating = _rating(_l("Waiting time"))
     courtesy_rating = _rating(_l("Staff courtesy"))

@@ -97,3 +97,17 @@ def test_dates_are_formatted_per_locale(app, client, language, received):
     html = client.get(f"/c/baku-9/thanks/{reference}?lang={language}").get_data(as_text=True)
     # 20:05 UTC is 00:05 the next day in Baku (UTC+4).
     assert received in html
+
+
+def test_a_crafted_post_gets_only_azerbaijani_messages(client, demo):
+    # WTForms' own messages have no Azerbaijani catalogue: none of them may reach an az page.
+    html = client.get("/c/baku-1?lang=az").get_data(as_text=True)
+    response = client.post("/c/baku-1?lang=az", data={
+        "csrf_token": csrf_token_from(html), "rating": "abc", "waiting_rating": "9.5",
+        "desk": "d" * 30, "service": "s" * 50,
+    })
+    assert response.status_code == 400
+    errors = re.findall(r'class="error"[^>]*>([^<]*)<', response.get_data(as_text=True))
+    assert "Qiymət 1-dən 5-ə qədər tam ədəd olmalıdır." in errors
+    assert "Xidməti siyahıdan seçin." in errors
+    assert not [e for e in errors if re.search(r"\b(not|valid|field|must|the)\b", e, re.I)]
