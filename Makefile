@@ -16,6 +16,7 @@ help:
 	@echo "make test   the whole test suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)"
 	@echo "make lint   ruff and bandit"
 	@echo "make bench  benchmarks that print figures"
+	@echo "make translations-extract  collect new user-facing strings into the az/ru catalogues"
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
