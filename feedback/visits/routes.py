@@ -64,7 +64,9 @@ def visit(token: str):
         except VisitUnavailable as exc:
             return _unavailable(exc.reason)
         except SubmissionRejected as exc:
-            form.service.errors = [exc.errors.get("service") or exc.errors.get("center", "")]
+            if "center" in exc.errors:  # the center closed after the link was issued
+                return _unavailable("unknown")
+            form.service.errors = [exc.errors.get("service", "")]
             form.service.data = ""
         else:
             return redirect(

@@ -10,6 +10,8 @@
   var resetMs = parseInt(screen.getAttribute("data-kiosk-reset-ms") || "0", 10);
   var form = document.querySelector("form[data-kiosk-form]");
   var touched = false;
+  var loadedAt = Date.now();
+  var FRESH_MS = 15 * 60 * 1000;
   var timer = null;
 
   function restart() {
@@ -21,8 +23,9 @@
   function arm() {
     window.clearTimeout(timer);
     timer = window.setTimeout(function () {
-      // An untouched start page has nothing to forget; reloading it would only make traffic.
-      if (form && !touched) { arm(); return; }
+      // An untouched start page has nothing to forget, so it is only reloaded now and then, to keep
+      // its form token fresh (a tablet may sit idle all night; the token expires after hours).
+      if (form && !touched && Date.now() - loadedAt < FRESH_MS) { arm(); return; }
       restart();
     }, idleMs);
   }
