@@ -101,3 +101,11 @@ def test_openapi_documents_visits_with_its_security(client):
     assert operation["security"] == [{"apiKey": []}]
     assert set(operation["responses"]) >= {"201", "400", "401", "403"}
     assert document["components"]["securitySchemes"]["apiKey"]["scheme"] == "bearer"
+
+
+def test_a_successful_call_records_when_the_key_was_last_used(app, client, key):
+    from feedback.models import ApiKey
+
+    assert _post(client, {"center": "baku-1"}, key).status_code == 201
+    with app.app_context():
+        assert db.session.scalar(sa.select(ApiKey.last_used_dt)) is not None

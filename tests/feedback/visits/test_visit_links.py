@@ -142,3 +142,16 @@ def test_racing_submissions_through_one_link_store_one(app, center):
 class _NoModel:
     def judge(self, text):
         return None
+
+
+def test_a_link_to_a_center_closed_since_shows_the_not_found_page(app, client, center):
+    token = _issue(app)
+    html = client.get(f"/v/{token}?lang=en").get_data(as_text=True)
+    with app.app_context():
+        from feedback.models import Center
+
+        db.session.scalar(sa.select(Center)).is_active = False
+        db.session.commit()
+    response = client.post(f"/v/{token}?lang=en", data={"csrf_token": csrf_token_from(html), "rating": "4"})
+    assert response.status_code == 404 and "could not find this feedback link" in response.get_data(as_text=True)
+    assert _submissions(app) == []
