@@ -109,9 +109,29 @@
     });
   }
 
+  // No rating chosen: say so here, so that a phone without signal keeps the page (and the comment).
+  function askForRating() {
+    var first = form.querySelector("input[name=rating]");
+    var group = first.closest("fieldset");
+    if (!document.getElementById("rating-error")) {
+      var message = document.createElement("p");
+      message.className = "error";
+      message.id = "rating-error";
+      message.setAttribute("role", "alert");
+      message.textContent = form.getAttribute("data-rating-required");
+      group.appendChild(message);
+      group.setAttribute("aria-describedby", "rating-error");
+    }
+    first.focus();
+  }
+
   function onSubmit(event) {
-    // No rating chosen: let the server's page explain, in the citizen's language.
-    if (!form.querySelector("input[name=rating]:checked")) { return; }
+    if (!form.querySelector("input[name=rating]:checked")) {
+      if (navigator.onLine) { return; }  // the server's page explains, as it does without JavaScript
+      event.preventDefault();
+      askForRating();
+      return;
+    }
     event.preventDefault();
     var button = form.querySelector("button[type=submit]");
     if (button.disabled) { return; }

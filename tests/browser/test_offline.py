@@ -89,3 +89,16 @@ def test_a_lost_answer_is_retried_under_the_same_key_and_stored_once(live_server
     assert page.evaluate(OUTBOX_COUNT) == 0
     rows = stored_with(live_server, comment)
     assert len(rows) == 1 and rows[0].language == "ru"
+
+
+def test_offline_without_a_rating_the_page_asks_for_one_and_keeps_the_comment(live_server, new_context):
+    context = new_context()
+    page = context.new_page()
+    page.goto(live_server.url("/c/baku-1?lang=az"))
+    context.set_offline(True)
+    page.fill("#comment", "Reytinqi unutdum.")
+    page.click("button[type=submit]")
+    assert page.locator("#rating-error").inner_text() == "Lütfən, 1-dən 5-ə qədər qiymət seçin."
+    assert page.evaluate("() => document.activeElement.name") == "rating"
+    assert page.input_value("#comment") == "Reytinqi unutdum."
+    assert page.evaluate(OUTBOX_COUNT) == 0
