@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
@@ -37,8 +38,6 @@ class DashboardFilterForm(FlaskForm):
 
     def to_filter(self, today: date, tz: str) -> DashboardFilter:
         """The filter the form describes; unknown values become field errors and are ignored."""
-        from flask_babel import gettext as _
-
         def known(field) -> str:
             value = field.data or ""
             if value and value not in {key for key, _label in field.choices}:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import sqlalchemy as sa
 from flask import Response, current_app, render_template, request, stream_with_context
 from flask_babel import gettext as _
@@ -10,6 +12,7 @@ from flask_login import current_user
 from feedback.auth import role_required
 from feedback.dashboard import bp
 from feedback.dashboard.forms import DashboardFilterForm
+from feedback.errors import render_error
 from feedback.extensions import db
 from feedback.i18n import current_language
 from feedback.models import Role, Service
@@ -22,7 +25,8 @@ DASHBOARD_ROLES = (Role.officer, Role.supervisor, Role.integrity)
 
 def _submission_scope():
     """The scope service's rule for submissions, as a condition the metrics can combine."""
-    return visible_submissions(current_user).whereclause
+    condition = visible_submissions(current_user).whereclause
+    return sa.true() if condition is None else condition
 
 
 def _parse_filter() -> tuple[DashboardFilterForm, metrics.DashboardFilter]:
@@ -38,8 +42,6 @@ def _parse_filter() -> tuple[DashboardFilterForm, metrics.DashboardFilter]:
     form.set_choices(centers, services, locale, _("All"))
     form.validate()
     tz = current_app.config["BABEL_DEFAULT_TIMEZONE"]
-    from zoneinfo import ZoneInfo
-
     today = utcnow().astimezone(ZoneInfo(tz)).date()
     return form, form.to_filter(today, tz)
 
@@ -96,8 +98,6 @@ def export_cases():
 
 
 def _bad_filter(form):
-    """A download with a bad filter shows the page with the errors instead of a surprising file."""
-    from feedback.errors import render_error
-
+    """A download with a bad filter answers 400 with the errors instead of a surprising file."""
     details = "; ".join(f"{form[name].label.text}: {' '.join(map(str, errs))}" for name, errs in form.errors.items())
     return render_error(400, _("The export filter is not valid: %(details)s", details=details))

@@ -52,12 +52,14 @@ def _cell(value) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) and not _PHONE.match(text) else text
 
 
-def _lines(header, rows) -> Iterator[str]:
+def _lines(header, query) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
     yield "\ufeff" + buffer.getvalue()  # the BOM makes spreadsheet programs read UTF-8 (ə, ş, ы)
-    for row in rows:
+    # Executed only once the response streams: a server-side cursor opened earlier would not survive
+    # the request's after-request handlers ending the transaction.
+    for row in db.session.execute(query):
         buffer.seek(0)
         buffer.truncate()
         writer.writerow([_cell(v) for v in row])
@@ -85,7 +87,7 @@ def submissions_csv(f: DashboardFilter, scope, *, with_contact: bool = False, ac
         .order_by(Submission.created_dt, Submission.id)
         .execution_options(yield_per=BATCH)
     )
-    return _lines(header, db.session.execute(query))
+    return _lines(header, query)
 
 
 def cases_csv(f: DashboardFilter, case_scope, now: datetime, *, with_contact: bool = False,
@@ -112,4 +114,4 @@ def cases_csv(f: DashboardFilter, case_scope, now: datetime, *, with_contact: bo
         .order_by(Case.opened_dt, Case.id)
         .execution_options(yield_per=BATCH)
     )
-    return _lines(header, db.session.execute(query))
+    return _lines(header, query)
