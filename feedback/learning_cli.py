@@ -39,8 +39,11 @@ def export_labels_command(output: str, rating_weight: float, include_restricted:
     if output == "-":
         rows = write_labels(labels, sys.stdout)
     else:
-        with open(output, "w", encoding="utf-8", newline="") as fh:
-            rows = write_labels(labels, fh)
+        try:
+            with open(output, "w", encoding="utf-8", newline="") as fh:
+                rows = write_labels(labels, fh)
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {output}: {exc.strerror}") from None
     click.echo(f"{rows} labels written to {'standard output' if output == '-' else output}", err=True)
 
 

@@ -134,6 +134,12 @@ def test_export_labels_writes_masked_verdicts_for_ml_train(app, runner, tmp_path
     ]
 
 
+def test_export_to_an_unwritable_place_is_a_clear_error(runner, tmp_path):
+    result = runner.invoke(args=["ml", "export-labels", "--output", str(tmp_path / "missing" / "labels.csv")])
+    assert result.exit_code == 1
+    assert "cannot write" in result.output and "Traceback" not in result.output
+
+
 def test_held_out_split_is_stable_and_per_kind(app_ctx):
     labels = [learning.Label(f"t{i}", i % 2, "az", case_id=i) for i in range(1, 21)]
     train, held = learning.split_held_out(labels)
