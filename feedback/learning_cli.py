@@ -35,7 +35,7 @@ def export_labels_command(output: str, rating_weight: float, include_restricted:
     """Write officers' verdicts as text,label,lang,weight CSV for `python -m ml train`."""
     labels = officer_labels(include_restricted=include_restricted)
     if rating_weight > 0:
-        labels += rating_labels(rating_weight)
+        labels += rating_labels(rating_weight, include_restricted=include_restricted)
     if output == "-":
         rows = write_labels(labels, sys.stdout)
     else:

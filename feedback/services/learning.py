@@ -80,9 +80,12 @@ def officer_labels(*, include_restricted: bool = False) -> list[Label]:
             for case_id, text, verdict, lang in db.session.execute(query)]
 
 
-def rating_labels(weight: float = RATING_LABEL_WEIGHT) -> list[Label]:
+def rating_labels(weight: float = RATING_LABEL_WEIGHT, *, include_restricted: bool = False) -> list[Label]:
     """Comments no officer judged, labelled by their rating: 1 → complaint, 5 → not; others skipped."""
-    judged = sa.select(Case.submission_id).where(Case.is_complaint_confirmed.is_not(None))
+    left_out = Case.is_complaint_confirmed.is_not(None)
+    if not include_restricted:
+        left_out = sa.or_(left_out, Case.is_restricted.is_(True))
+    judged = sa.select(Case.submission_id).where(left_out)
     lang = sa.func.coalesce(sa.func.nullif(Submission.comment_language, ""), Submission.language)
     query = (
         sa.select(Submission.comment_masked, Submission.rating, lang)
@@ -182,7 +185,8 @@ def retrain(models_root: Path, corpus: list[str], *, rating_weight: float = RATI
             f"({kinds[1]} complaints and {kinds[0]} non-complaints held out). "
             f"Judge at least {need} complaints and {need} non-complaints first."
         )
-    extra = to_train + (rating_labels(rating_weight) if rating_weight > 0 else [])
+    extra = to_train + (rating_labels(rating_weight, include_restricted=include_restricted)
+                        if rating_weight > 0 else [])
     models_root = Path(models_root)
     models_root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="rey-labels-") as tmp:

@@ -107,6 +107,7 @@ def test_export_labels_writes_masked_verdicts_for_ml_train(app, runner, tmp_path
         _case(center, "Hər şey yaxşı idi", "az", verdict=False)
         _case(center, "Not yet judged", "en", verdict=None)
         _case(center, "Rüşvət istədilər", "az", verdict=True, restricted=True)
+        _case(center, "Hədiyyə istədi", "az", verdict=None, rating=1, restricted=True)
         make_submission(center, rating=1, comment="Dəhşət idi", comment_language="az")
         make_submission(center, rating=5, comment="Super", comment_language="az")
         make_submission(center, rating=3, comment="Normal", comment_language="az")
@@ -123,12 +124,16 @@ def test_export_labels_writes_masked_verdicts_for_ml_train(app, runner, tmp_path
     ds = read_datasets([str(out)])  # what `python -m ml train --data labels.csv` reads
     assert ds.labels == [1, 0]
 
+    result = runner.invoke(args=["ml", "export-labels", "--rating-weight", "0.3"])
+    assert "Hədiyyə" not in result.stdout and "Rüşvət" not in result.stdout  # integrity cases stay out
+
     result = runner.invoke(args=["ml", "export-labels", "--rating-weight", "0.3", "--include-restricted"])
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [(r["text"], r["label"], r["weight"]) for r in rows] == [
         ("Zəng edin [telefon], 3 saat gözlədim", "1", "1"),
         ("Hər şey yaxşı idi", "0", "1"),
         ("Rüşvət istədilər", "1", "1"),
+        ("Hədiyyə istədi", "1", "0.3"),
         ("Dəhşət idi", "1", "0.3"),
         ("Super", "0", "0.3"),
     ]
