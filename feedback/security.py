@@ -85,3 +85,7 @@ def init_app(app: Flask) -> None:
         # client address (used by rate limits) are the citizen's, not the load balancer's.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)
     app.after_request(_add_headers)
+    # Hardening of input, registered from here so the factory stays a table of contents.
+    from feedback import input_guard
+
+    input_guard.init_app(app)

@@ -1,0 +1,48 @@
+"""A NUL character anywhere in a request is a 400 naming the field, never a database error."""
+
+import pytest
+import sqlalchemy as sa
+
+from conftest import csrf_token_from
+from factories import make_center
+from feedback.extensions import db
+from feedback.models import Submission
+
+
+@pytest.fixture
+def center(app):
+    with app.app_context():
+        return make_center("baku-1").code
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"center": "\x00", "rating": 1}, "center"),
+        ({"center": "baku-1", "rating": 1, "service": "pass\x00port"}, "service"),
+        ({"center": "baku-1", "rating": 1, "desk": "\x00"}, "desk"),
+        ({"center": "baku-1", "rating": 1, "comment": "nul\x00here"}, "comment"),
+        ({"center": "baku-1", "rating": 1, "aspects": {"x\x00": 1}}, "aspects"),
+    ],
+)
+def test_api_refuses_nul_naming_the_field(app, client, center, body, field):
+    response = client.post("/api/v1/feedback", json=body)
+    assert response.status_code == 400
+    assert field in response.get_json()["errors"]
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 0
+
+
+@pytest.mark.parametrize("path", ["/c/%00", "/c/baku-1?service=%00", "/c/baku-1/thanks/AB%00"])
+def test_pages_refuse_nul_in_path_and_query(client, center, path):
+    response = client.get(path, headers={"Accept-Language": "en"})
+    assert response.status_code == 400
+    assert "cannot be stored" in response.get_data(as_text=True)
+
+
+def test_survey_form_refuses_nul_in_a_hidden_field(app, client, center):
+    token = csrf_token_from(client.get("/c/baku-1?lang=en").get_data(as_text=True))
+    response = client.post("/c/baku-1", data={"csrf_token": token, "rating": "4", "desk": "7\x00"})
+    assert response.status_code == 400
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 0
