@@ -176,6 +176,8 @@ def main() -> int:
         return 2
 
     models = _models_dir(args.models)
+    # Other work on the machine skews every figure: print the load the run started under.
+    load = os.getloadavg()[0]
     database = Database(args.database_url)
     logs = Path(tempfile.mkdtemp(prefix="rey-bench-"))
     env = {
@@ -201,8 +203,9 @@ def main() -> int:
 
     ratio = ours["rps"] / baseline["rps"]
     workers = os.environ.get("REY_WORKERS", f"{2 * os.cpu_count()} (2 x cores)")
-    print(f"machine: {os.cpu_count()} cores, load average before {os.getloadavg()[0]:.2f}; gunicorn "
-          f"gthread, workers {workers}, threads {os.environ.get('REY_THREADS', '4')}; wrk -t2 "
+    print(f"machine: {os.cpu_count()} cores, load average before {load:.2f}; gunicorn "
+          f"{os.environ.get('REY_WORKER_CLASS', 'gthread')}, workers {workers}, "
+          f"threads {os.environ.get('REY_THREADS', '4')}; wrk -t2 "
           f"-c{args.connections} -d{args.duration}s; PostgreSQL; model {(models / 'CURRENT').read_text().strip()}")
     print(_line("bare Flask endpoint (peak)", baseline))
     print(_line("POST /api/v1/feedback (peak)", ours))

@@ -14,7 +14,7 @@ bind = os.environ.get("REY_BIND", "127.0.0.1:8000")
 # Classification is CPU work under the GIL, so processes, not threads, use the cores; a few threads
 # per worker cover the time spent waiting on the database.
 workers = int(os.environ.get("REY_WORKERS", multiprocessing.cpu_count() * 2))
-worker_class = "gthread"
+worker_class = os.environ.get("REY_WORKER_CLASS", "gthread")
 threads = int(os.environ.get("REY_THREADS", 4))
 # Load the app (and the model, in when_ready) once in the master: workers share its memory
 # copy-on-write and a restarted worker answers at once instead of loading the model again.
