@@ -1,0 +1,64 @@
+"""Personal data in comments is masked before officers, exports or the model see it."""
+
+import pytest
+
+from feedback.services.privacy import (
+    CARD_MASK,
+    EMAIL_MASK,
+    FIN_MASK,
+    ID_MASK,
+    PHONE_MASK,
+    mask_personal_data,
+)
+
+
+@pytest.mark.parametrize(
+    "text, secret, mask",
+    [
+        ("Zəng edin: +994 50 123 45 67", "123 45 67", PHONE_MASK),
+        ("nömrəm +994501234567 dir", "501234567", PHONE_MASK),
+        ("мой номер 050-123-45-67", "123-45-67", PHONE_MASK),
+        ("Bakı ofisi (012) 555 12 34", "555 12 34", PHONE_MASK),
+        ("call me on 0557654321 please", "7654321", PHONE_MASK),
+        ("+7 912 345 67 89 — звоните", "912 345", PHONE_MASK),
+        ("yazın: elvin.mammadov@mail.az", "elvin.mammadov", EMAIL_MASK),
+        ("FIN kodum 5ZK2R7M idi", "5ZK2R7M", FIN_MASK),
+        ("şəxsiyyət vəsiqəsi AZE12345678", "12345678", ID_MASK),
+        ("yeni vəsiqə AA 1234567", "1234567", ID_MASK),
+        ("kart 4111 1111 1111 1111 ilə ödədim", "4111 1111", CARD_MASK),
+    ],
+)
+def test_personal_data_is_masked(text, secret, mask):
+    masked = mask_personal_data(text)
+    assert secret not in masked
+    assert mask in masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2 saat gözlədim, 3-cü dəfə gəlirəm",
+        "Очередь 45 минут, окно 12",
+        "Növbə nömrəsi A-102 idi",
+        "Paid 25 AZN fee on 12.03.2024",
+        "ASAN xidmət çox yaxşıdır",
+        "DOCUMENT",  # seven capital letters but no digit: a word, not a FIN
+    ],
+)
+def test_ordinary_numbers_and_words_are_left_alone(text):
+    assert mask_personal_data(text) == text
+
+
+def test_a_number_that_fails_luhn_is_not_a_bank_card():
+    assert CARD_MASK not in mask_personal_data("sifariş 1234 5678 9012 3456")
+
+
+def test_masking_keeps_the_rest_of_the_comment():
+    masked = mask_personal_data("Əməkdaş kobud idi. Nömrəm +994 55 765 43 21, e-poçt a@b.az")
+    assert masked.startswith("Əməkdaş kobud idi. Nömrəm ")
+    assert masked.count(PHONE_MASK) == 1 and masked.count(EMAIL_MASK) == 1
+
+
+@pytest.mark.parametrize("text", ["", None])
+def test_empty_comments_pass_through(text):
+    assert mask_personal_data(text) == text
