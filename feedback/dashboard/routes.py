@@ -13,9 +13,8 @@ from feedback.auth import role_required
 from feedback.dashboard import bp
 from feedback.dashboard.forms import DashboardFilterForm
 from feedback.errors import render_error
-from feedback.extensions import db
 from feedback.i18n import current_language
-from feedback.models import Role, Service
+from feedback.models import Role
 from feedback.models._types import utcnow
 from feedback.services import exports, metrics
 from feedback.services.scope import case_clause, visible_centers, visible_submissions
@@ -33,12 +32,7 @@ def _parse_filter() -> tuple[DashboardFilterForm, metrics.DashboardFilter]:
     form = DashboardFilterForm(formdata=request.args)
     centers = visible_centers(current_user)
     locale = current_language()
-    services = {}
-    if centers:
-        for service in db.session.scalars(
-            sa.select(Service).where(Service.center_id.in_([c.id for c in centers])).order_by(Service.position)
-        ):
-            services.setdefault(service.code, service.name(locale))
+    services = metrics.service_names([c.id for c in centers], locale)
     form.set_choices(centers, services, locale, _("All"))
     form.validate()
     tz = current_app.config["BABEL_DEFAULT_TIMEZONE"]

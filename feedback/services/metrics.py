@@ -14,13 +14,13 @@ import sqlalchemy as sa
 
 from feedback.extensions import db
 from feedback.models import OPEN_STATUSES, Case, CaseStatus, Center, Service, Submission
+from feedback.services.sqlstats import dialect, epoch_seconds, hours_between, median, number
 
 #: Units with fewer responses are not ranked, so one citizen or one desk cannot be singled out.
 MIN_RANKED_RESPONSES = 5
 #: CSAT counts ratings from this value up as satisfied.
 SATISFIED_FROM = 4
 _WEEK_SECONDS = 7 * 24 * 3600
-_UNIX_EPOCH_JULIAN_DAY = 2440587.5
 
 
 class FilterError(ValueError):
@@ -120,10 +120,6 @@ class Dashboard:
     ranking: list[CenterRank]
 
 
-def _dialect() -> str:
-    return db.session.get_bind().dialect.name
-
-
 def _percent(part, whole):
     """``part`` as a percentage of ``whole`` in SQL, NULL when there is nothing to divide."""
     return sa.cast(100.0 * part / sa.func.nullif(whole, 0), sa.Float)
@@ -139,6 +135,16 @@ def _aggregates():
         _percent(satisfied, n).label("csat"),
         _percent(flagged, n).label("complaint_rate"),
     )
+
+
+def service_names(center_ids: list[int], locale: str) -> dict[str, str]:
+    """{code: name} of the services offered at any of the centers, for the service filter."""
+    names: dict[str, str] = {}
+    if center_ids:
+        query = sa.select(Service).where(Service.center_id.in_(center_ids)).order_by(Service.position)
+        for service in db.session.scalars(query):
+            names.setdefault(service.code, service.name(locale))
+    return names
 
 
 def submission_conditions(f: DashboardFilter, scope, *, with_center: bool = True) -> list:
@@ -157,27 +163,16 @@ def submission_conditions(f: DashboardFilter, scope, *, with_center: bool = True
     return conditions
 
 
-def _number(value, digits: int = 2) -> float | None:
-    """Round a figure the database computed, for display; None stays None."""
-    return None if value is None else round(float(value), digits)
-
-
 def summary(f: DashboardFilter, scope) -> Summary:
     row = db.session.execute(sa.select(*_aggregates()).where(*submission_conditions(f, scope))).one()
-    return Summary(row.responses, _number(row.average_rating), _number(row.csat), _number(row.complaint_rate))
-
-
-def _epoch_seconds(column):
-    if _dialect() == "postgresql":
-        return sa.extract("epoch", column)
-    return (sa.func.julianday(column) - _UNIX_EPOCH_JULIAN_DAY) * 86400.0
+    return Summary(row.responses, number(row.average_rating), number(row.csat), number(row.complaint_rate))
 
 
 def weekly_trend(f: DashboardFilter, scope) -> list[WeekPoint]:
     """Seven-day buckets from the period's first day; weeks without responses are present and empty."""
-    offset = (_epoch_seconds(Submission.created_dt) - f.period.start_dt.timestamp()) / _WEEK_SECONDS
+    offset = (epoch_seconds(Submission.created_dt) - f.period.start_dt.timestamp()) / _WEEK_SECONDS
     # Rows are never before the start, so truncation is floor; PostgreSQL's integer cast rounds instead.
-    week = sa.func.floor(offset) if _dialect() == "postgresql" else sa.cast(offset, sa.Integer)
+    week = sa.func.floor(offset) if dialect() == "postgresql" else sa.cast(offset, sa.Integer)
     week = sa.cast(week, sa.Integer).label("week")
     rows = db.session.execute(
         sa.select(week, *_aggregates()[:3]).where(*submission_conditions(f, scope)).group_by(week)
@@ -189,8 +184,8 @@ def weekly_trend(f: DashboardFilter, scope) -> list[WeekPoint]:
         points.append(WeekPoint(
             start=f.period.start + timedelta(days=7 * index),
             responses=r.responses if r else 0,
-            average_rating=_number(r.average_rating) if r else None,
-            csat=_number(r.csat) if r else None,
+            average_rating=number(r.average_rating) if r else None,
+            csat=number(r.csat) if r else None,
         ))
     return points
 
@@ -208,7 +203,7 @@ def rating_distribution(f: DashboardFilter, scope) -> dict[int, int]:
 
 def complaint_terms(f: DashboardFilter, scope, limit: int = 10) -> list[tuple[str, int]]:
     """The words the model gave most often as reasons on flagged submissions."""
-    if _dialect() == "postgresql":
+    if dialect() == "postgresql":
         terms = sa.func.json_array_elements_text(Submission.model_reasons).table_valued("value")
         terms = terms.render_derived("term")
     else:  # SQLite's json_each names its own columns; an alias with a column list is a syntax error
@@ -241,31 +236,12 @@ def center_ranking(f: DashboardFilter, scope) -> list[CenterRank]:
     ranks = [
         CenterRank(
             center_id=r.id, code=r.code, names=r.names, responses=r.responses,
-            average_rating=_number(r.average_rating), csat=_number(r.csat),
-            complaint_rate=_number(r.complaint_rate), is_ranked=r.responses >= MIN_RANKED_RESPONSES,
+            average_rating=number(r.average_rating), csat=number(r.csat),
+            complaint_rate=number(r.complaint_rate), is_ranked=r.responses >= MIN_RANKED_RESPONSES,
         )
         for r in rows
     ]
     return sorted(ranks, key=lambda c: (not c.is_ranked, -(c.csat or 0), -(c.average_rating or 0), c.code))
-
-
-def median(expression, conditions, select_from) -> float | None:
-    """The median of ``expression`` over rows matching ``conditions``, computed by the database."""
-    if _dialect() == "postgresql":
-        value = db.session.scalar(
-            sa.select(sa.func.percentile_cont(0.5).within_group(expression))
-            .select_from(select_from).where(*conditions)
-        )
-        return _number(value)
-    # SQLite has no percentile function: count, then read the middle one or two values in order.
-    n = db.session.scalar(sa.select(sa.func.count()).select_from(select_from).where(*conditions))
-    if not n:
-        return None
-    middle = db.session.scalars(
-        sa.select(expression).select_from(select_from).where(*conditions)
-        .order_by(expression).offset((n - 1) // 2).limit(2 - n % 2)
-    ).all()
-    return sum(float(v) for v in middle) / len(middle)
 
 
 def case_conditions(f: DashboardFilter, case_scope) -> list:
@@ -280,12 +256,6 @@ def case_conditions(f: DashboardFilter, case_scope) -> list:
     return conditions
 
 
-def _hours_between(start, end):
-    if _dialect() == "postgresql":
-        return sa.extract("epoch", end - start) / 3600.0
-    return (sa.func.julianday(end) - sa.func.julianday(start)) * 24.0
-
-
 def case_figures(f: DashboardFilter, case_scope, now: datetime) -> CaseFigures:
     conditions = case_conditions(f, case_scope)
     is_open = Case.status.in_(sorted(OPEN_STATUSES))
@@ -296,11 +266,11 @@ def case_figures(f: DashboardFilter, case_scope, now: datetime) -> CaseFigures:
         ).where(*conditions)
     ).one()
     hours = median(
-        _hours_between(Case.opened_dt, Case.closed_dt),
+        hours_between(Case.opened_dt, Case.closed_dt),
         [*conditions, Case.status == CaseStatus.resolved, Case.closed_dt.is_not(None)],
         Case,
     )
-    return CaseFigures(row.open or 0, row.overdue or 0, _number(hours, 1))
+    return CaseFigures(row.open or 0, row.overdue or 0, number(hours, 1))
 
 
 def dashboard(f: DashboardFilter, scope, case_scope, now: datetime) -> Dashboard:
