@@ -149,3 +149,15 @@ def test_officer_may_export_cases_with_contacts_integrity_sees_restricted(app, c
 def test_officer_case_export_excludes_restricted(app, client, world):
     _login(app, client, Role.officer, centers=[world["a"]])
     assert _csv(client.get("/dashboard/export/cases.csv")) == []
+
+
+def test_chart_data_reaches_the_script_as_json_attributes(app, client, world):
+    import html as html_lib
+    import json
+
+    _login(app, client, Role.supervisor)
+    page = client.get("/dashboard/?lang=en").get_data(as_text=True)
+    attrs = {name: json.loads(html_lib.unescape(value))
+             for name, value in re.findall(r"data-(labels|responses|csat|counts)='([^']*)'", page)}
+    assert sum(attrs["responses"]) == 4 and len(attrs["responses"]) == 4  # four weeks by default
+    assert attrs["counts"] == [1, 1, 0, 1, 1]  # ratings 5, 1, 4, 2; the restricted case's 1 left out
