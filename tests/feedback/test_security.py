@@ -72,3 +72,24 @@ def test_templates_have_no_inline_script_or_style():
         if re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html) or re.search(r"\sstyle=|<style\b|\son[a-z]+=", html):
             offenders.append(str(path.relative_to(templates)))
     assert offenders == []
+
+
+def test_every_post_form_carries_a_csrf_token():
+    import re
+    from pathlib import Path
+
+    import feedback
+
+    templates = Path(feedback.__file__).parent / "templates"
+    missing = []
+    for path in templates.rglob("*.html"):
+        html = path.read_text(encoding="utf-8")
+        for form in re.findall(r"<form\b[^>]*>.*?</form>", html, flags=re.S | re.I):
+            if re.search(r"method=[\"']post[\"']", form, flags=re.I) and "csrf_token" not in form:
+                missing.append(str(path.relative_to(templates)))
+    assert missing == []
+
+
+def test_a_survey_post_without_csrf_token_is_refused(client, center):
+    response = client.post("/c/baku-1", data={"rating": "5"})
+    assert response.status_code == 400
