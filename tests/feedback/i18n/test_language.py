@@ -111,3 +111,25 @@ def test_a_crafted_post_gets_only_azerbaijani_messages(client, demo):
     assert "Qiymət 1-dən 5-ə qədər tam ədəd olmalıdır." in errors
     assert "Xidməti siyahıdan seçin." in errors
     assert not [e for e in errors if re.search(r"\b(not|valid|field|must|the)\b", e, re.I)]
+
+
+@pytest.mark.parametrize(("language", "average"), [("az", "3,50"), ("ru", "3,50"), ("en", "3.50")])
+def test_dashboard_figures_use_the_locale_decimal_separator(app, client, language, average):
+    from datetime import datetime, timedelta, timezone
+
+    from factories import make_submission
+    from feedback.auth import hash_password
+    from feedback.models import Role, User
+
+    with app.app_context():
+        center = make_center("baku-1")
+        for rating in (3, 4):
+            make_submission(center, rating=rating, created_dt=datetime.now(timezone.utc) - timedelta(days=1))
+        db.session.add(User(username="boss", password_hash=hash_password("correct horse 42"),
+                            role=Role.supervisor))
+        db.session.commit()
+    html = client.get("/review/login").get_data(as_text=True)
+    client.post("/review/login", data={"csrf_token": csrf_token_from(html), "username": "boss",
+                                       "password": "correct horse 42"})
+    page = client.get(f"/dashboard/?lang={language}").get_data(as_text=True)
+    assert re.search(rf'data-kpi="average_rating">\s*{re.escape(average)}\s*<', page)
