@@ -158,3 +158,15 @@ def test_other_citizen_pages_in_each_language(live_server, phone_page, layout, s
         assert layout.small_targets(page, 44) == [], name
         if language != "en":
             assert _untranslated_on(page, english) == [], name
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_survey_reflows_at_320_css_pixels(live_server, new_context, layout, language):
+    # WCAG 1.4.10: at 320 CSS px (a 1280 px screen zoomed to 400 %) nothing may need sideways scrolling.
+    page = new_context(viewport={"width": 320, "height": 640}).new_page()
+    page.goto(live_server.url(f"/c/baku-1?lang={language}"))
+    _open_everything(page)
+    page.click("button[type=submit]")
+    page.locator("#rating-error").wait_for()
+    _open_everything(page)
+    assert layout.overflowing(page) == []
