@@ -43,13 +43,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     cli.init_app(app)
 
+    from feedback.admin import bp as admin_bp
+    from feedback.dashboard import bp as dashboard_bp
     from feedback.api import bp as api_bp
     from feedback.health import bp as health_bp
     from feedback.kiosk import bp as kiosk_bp
+    from feedback.review import bp as review_bp
     from feedback.survey import bp as survey_bp
     from feedback.visits import bp as visits_bp
 
     app.register_blueprint(survey_bp)
+    app.register_blueprint(review_bp, url_prefix="/review")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(dashboard_bp, url_prefix="/dashboard")
     app.register_blueprint(visits_bp)
     app.register_blueprint(kiosk_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from feedback.extensions import db
 from feedback.models import Center, Channel, Service, Submission
+from feedback.services.cases import open_case
 from feedback.services.privacy import mask_personal_data
 from feedback.services.references import new_reference
 from feedback.services.triage import TriageDecision, TriageRules, triage
@@ -99,7 +100,7 @@ def submit_feedback(
     masked = mask_personal_data(data.comment)
     # The model sees the masked text: a phone number is no evidence of a complaint.
     verdict = classifier.judge(masked) if masked else None
-    decision = triage(data.rating, verdict, now, rules)
+    decision = triage(data.rating, verdict, now, rules, text=masked)
 
     for _ in range(_REFERENCE_ATTEMPTS):
         submission = Submission(
@@ -129,6 +130,9 @@ def submit_feedback(
         )
         db.session.add(submission)
         try:
+            db.session.flush()
+            # The case is part of the same transaction: a flagged submission never lacks its case.
+            open_case(submission, decision, now=now)
             db.session.commit()
         except IntegrityError:
             db.session.rollback()

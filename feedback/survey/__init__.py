@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("survey", __name__, template_folder="../templates")
 
-from feedback.survey import routes  # noqa: E402,F401  (routes attach themselves to bp)
+from feedback.survey import routes, status  # noqa: E402,F401  (routes attach themselves to bp)

@@ -1,0 +1,99 @@
+"""Staff login, logout and password change."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from feedback.extensions import db
+from feedback.limits import login_limit
+from feedback.models import Role
+from feedback.models._types import utcnow
+from feedback.review import bp
+from feedback.review.forms import LoginForm, PasswordChangeForm
+from feedback.services.accounts import AccountError, LoginPolicy, LoginRefused, authenticate, change_password
+
+
+def home_url(user) -> str:
+    return url_for("admin.index") if user.role == Role.admin else url_for("review.queue")
+
+
+def _safe_next(target: str | None) -> str | None:
+    # Only paths on this site: "//evil.example" and "https://…" would send the officer elsewhere.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@login_limit
+def login():
+    """Show the login form and sign the officer in."""
+    if current_user.is_authenticated:
+        return redirect(home_url(current_user))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = authenticate(
+                form.username.data,
+                form.password.data,
+                now=utcnow(),
+                policy=LoginPolicy.from_config(current_app.config),
+            )
+        except LoginRefused as refused:
+            db.session.commit()  # keep the failure count
+            status = 401
+            if refused.locked_until:
+                form.form_errors.append(
+                    _(
+                        "Too many failed attempts. This account is locked until %(time)s.",
+                        time=format_datetime(refused.locked_until, "short"),
+                    )
+                )
+            else:
+                form.form_errors.append(_("The username or password is not right."))
+        else:
+            session.clear()  # a fresh session on login: nothing from before survives (session fixation)
+            login_user(user)
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")) or home_url(user))
+    elif request.method == "POST":
+        status = 400
+    return render_template("review/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Sign out and forget the session."""
+    logout_user()
+    session.clear()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("review.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    """Change one's own password; other sessions of the account end."""
+    form = PasswordChangeForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, form.current_password.data, form.new_password.data, now=utcnow())
+        except AccountError as exc:
+            db.session.rollback()
+            for name, message in exc.errors.items():
+                getattr(form, name).errors = [message]
+            status = 400
+        else:
+            db.session.commit()
+            login_user(current_user._get_current_object())  # the session id carries the new session_version
+            flash(_("Your password was changed. Other sessions were logged out."), "info")
+            return redirect(home_url(current_user))
+    elif request.method == "POST":
+        status = 400
+    return render_template("review/password.html", form=form), status

@@ -1,0 +1,41 @@
+"""The citizen's status page: look up feedback by its reference."""
+
+from __future__ import annotations
+
+from flask import current_app, redirect, render_template, request, url_for
+
+from feedback.extensions import limiter
+from feedback.services.references import normalise_reference
+from feedback.services.status import citizen_status
+from feedback.survey import bp
+
+# References are 32**8 values, but a limit still keeps anyone from walking through them.
+status_limit = limiter.shared_limit(
+    lambda: current_app.config.get("RATELIMIT_STATUS", "30 per minute"), scope="status"
+)
+
+
+@bp.get("/status")
+@status_limit
+def status_form():
+    """A small form asking for the reference; submitting it opens the status page."""
+    raw = request.args.get("reference", "")
+    if raw:
+        reference = normalise_reference(raw)
+        if reference:
+            return redirect(url_for("survey.status", reference=reference))
+        return render_template("survey/status_form.html", reference=raw, is_invalid=True), 400
+    return render_template("survey/status_form.html", reference="", is_invalid=False)
+
+
+@bp.get("/status/<reference>")
+@status_limit
+def status(reference: str):
+    """Received, under review, or resolved with the officer's message."""
+    normalised = normalise_reference(reference)
+    if normalised and normalised != reference:
+        return redirect(url_for("survey.status", reference=normalised))
+    found = citizen_status(normalised) if normalised else None
+    if found is None:
+        return render_template("survey/status_form.html", reference=reference, is_unknown=True), 404
+    return render_template("survey/status.html", status=found)
