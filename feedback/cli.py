@@ -29,6 +29,20 @@ def seed_demo_command():
     click.echo(f"demo data ready: {len(centers)} centers")
     click.echo("survey: http://127.0.0.1:5000/c/" + centers[0].code)
 
+    from flask import current_app
+
+    from feedback.classifier import get_classifier
+    from feedback.services.demo_cases import DEMO_PASSWORD, seed_demo_feedback, seed_demo_users
+    from feedback.services.triage import TriageRules
+
+    users = seed_demo_users()
+    db.session.commit()
+    created = seed_demo_feedback(classifier=get_classifier(), rules=TriageRules.from_config(current_app.config))
+    click.echo(f"demo feedback: {created} new submissions")
+    for username, is_new in users:
+        click.echo(f"demo login: {username} / {DEMO_PASSWORD}{'' if is_new else ' (existing account)'}")
+    click.echo("officer queue: http://127.0.0.1:5000/review/login (demo password is for the demo only)")
+
 
 def init_app(app: Flask) -> None:
     from feedback import maintenance
