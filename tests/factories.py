@@ -70,3 +70,35 @@ def make_kiosk(center: Center, desk: str = "5", **kwargs):
     kiosk, code = create_kiosk(center, desk, registration_ttl=timedelta(minutes=30), **kwargs)
     db.session.commit()
     return kiosk.id, code
+
+
+def make_user(username: str, role="officer", *, centers=(), region=None, password="correct horse 42"):
+    """A staff account (cheap Argon2 in tests); ``centers`` are Center objects."""
+    from feedback.models import Role, User
+    from feedback.auth import hash_password
+
+    user = User(username=username, password_hash=hash_password(password), role=Role(role), region=region,
+                centers=list(centers))
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def make_case(center: Center, *, rating: int = 1, comment: str = "Gözlədim", restricted: bool = False, **kwargs):
+    """A flagged submission with its open case, as triage would open it."""
+    from datetime import timedelta
+
+    from feedback.models import Priority
+    from feedback.services.cases import open_case
+    from feedback.services.triage import TriageDecision
+
+    submission = make_submission(center, rating=rating, comment=comment, is_flagged=True,
+                                 flag_reasons=["low_rating"], **kwargs)
+    decision = TriageDecision(
+        is_flagged=True, reasons=["low_rating"] + (["integrity"] if restricted else []),
+        priority=Priority.urgent if restricted else Priority.high,
+        due_dt=submission.created_dt + timedelta(hours=4 if restricted else 24), is_restricted=restricted,
+    )
+    case = open_case(submission, decision, now=submission.created_dt)
+    db.session.commit()
+    return case
