@@ -1,0 +1,207 @@
+"""The officers' pages through the client: login, scope, masking, workflow, queue, status page, CLI."""
+
+import re
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from conftest import csrf_token_from
+from factories import make_case, make_center, make_user
+from feedback.extensions import db
+from feedback.models import Case, CaseEvent, CaseStatus, EventKind, User
+
+PASSWORD = "correct horse 42"
+
+
+def login(client, username, password=PASSWORD):
+    token = csrf_token_from(client.get("/review/login?lang=en").get_data(as_text=True))
+    return client.post("/review/login?lang=en", data={"csrf_token": token, "username": username, "password": password})
+
+
+@pytest.fixture
+def world(app):
+    with app.app_context():
+        a = make_center("center-a", region="Bakı")
+        b = make_center("center-b", region="Gəncə")
+        ids = {
+            "a": make_case(a, comment="Zəng edin +994 50 123 45 67, növbə uzun idi",
+                           contact="+994 50 123 45 67", is_contact_consented=True).id,
+            "b": make_case(b).id,
+            "restricted": make_case(a, comment="rüşvət istədi", restricted=True).id,
+        }
+        db.session.execute(sa.update(Case).where(Case.id == ids["a"]).values(center_id=a.id))
+        from feedback.models import Submission
+        sub = db.session.get(Case, ids["a"]).submission
+        sub.comment_masked = "Zəng edin [phone], növbə uzun idi"
+        make_user("officer.a", centers=[a])
+        make_user("sup.baku", "supervisor", region="Bakı")
+        make_user("integrity.1", "integrity")
+        make_user("admin.1", "admin")
+        db.session.commit()
+        assert Submission
+    return ids
+
+
+def test_login_logout_and_wrong_password(client, world):
+    assert client.get("/review/").status_code == 302  # not logged in: to the login page
+    wrong = login(client, "officer.a", "nope")
+    assert wrong.status_code == 401 and "not right" in wrong.get_data(as_text=True)
+    assert login(client, "officer.a").status_code == 302
+    assert client.get("/review/").status_code == 200
+    token = csrf_token_from(client.get("/review/").get_data(as_text=True))
+    assert client.post("/review/logout", data={"csrf_token": token}).status_code == 302
+    assert client.get("/review/").status_code == 302
+
+
+@pytest.mark.config(LOGIN_MAX_FAILURES=3)
+def test_lockout_over_http(client, world):
+    for _ in range(3):
+        login(client, "officer.a", "wrong-password")
+    locked = login(client, "officer.a")
+    assert locked.status_code == 401 and "locked" in locked.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("username, visible", [
+    ("officer.a", {"a"}), ("sup.baku", {"a"}), ("integrity.1", {"restricted"}),
+])
+def test_each_role_sees_its_cases_and_gets_404_for_others(client, world, username, visible):
+    login(client, username)
+    for name, case_id in world.items():
+        expected = 200 if name in visible else 404
+        assert client.get(f"/review/cases/{case_id}").status_code == expected, (username, name)
+        assert client.get(f"/review/api/cases/{case_id}").status_code == expected, (username, name)
+    queue = client.get("/review/?status=all").get_data(as_text=True)
+    for name, case_id in world.items():
+        assert (f"/review/cases/{case_id}\"" in queue) == (name in visible)
+
+
+def test_admin_sees_no_cases_and_officers_no_admin(client, world):
+    login(client, "admin.1")
+    assert client.get(f"/review/cases/{world['a']}").status_code == 403
+    assert client.get("/admin/").status_code == 200
+    client2 = client.application.test_client()
+    login(client2, "officer.a")
+    assert client2.get("/admin/users").status_code == 403
+
+
+def test_comment_is_masked_and_every_contact_view_is_logged(app, client, world):
+    login(client, "officer.a")
+    page = client.get(f"/review/cases/{world['a']}?lang=en").get_data(as_text=True)
+    assert "[phone]" in page and "123 45 67" not in page
+    token = csrf_token_from(page)
+    shown = client.post(f"/review/cases/{world['a']}/contact?lang=en", data={"csrf_token": token, "reveal": "1"})
+    assert shown.status_code == 200 and "+994 50 123 45 67" in shown.get_data(as_text=True)
+    with app.app_context():
+        event = db.session.scalar(sa.select(CaseEvent).where(CaseEvent.kind == EventKind.contact_viewed))
+        assert event.actor.username == "officer.a" and event.case_id == world["a"]
+
+
+def test_supervisor_cannot_reveal_contact(app, client, world):
+    login(client, "sup.baku")
+    page = client.get(f"/review/cases/{world['a']}?lang=en").get_data(as_text=True)
+    assert "Show contact details" not in page
+    response = client.post(f"/review/cases/{world['a']}/contact?lang=en",
+                           data={"csrf_token": csrf_token_from(page), "reveal": "1"}, follow_redirects=True)
+    assert "123 45 67" not in response.get_data(as_text=True) and "may not see" in response.get_data(as_text=True)
+
+
+def test_illegal_transition_is_refused_with_a_message_and_legal_ones_logged(app, client, world):
+    login(client, "officer.a")
+    url = f"/review/cases/{world['a']}"
+    token = csrf_token_from(client.get(url).get_data(as_text=True))
+    refused = client.post(f"{url}/status?lang=en", data={"csrf_token": token, "to": "contacted"}, follow_redirects=True)
+    assert refused.status_code == 200 and "cannot become" in refused.get_data(as_text=True)
+    client.post(f"{url}/status", data={"csrf_token": token, "to": "in_progress"})
+    bad_category = client.post(f"{url}/resolve?lang=en", data={"csrf_token": token, "category": "nope", "message": "x"},
+                               follow_redirects=True)
+    assert bad_category.status_code == 200 and "Not done" in bad_category.get_data(as_text=True)
+    client.post(f"{url}/resolve", data={"csrf_token": token, "category": "waiting_time", "message": "A second desk opened."})
+    client.post(f"{url}/label", data={"csrf_token": token, "verdict": "complaint"})
+    client.post(f"{url}/notes", data={"csrf_token": token, "text": "Called back."})
+    unknown = client.post(f"{url}/assign?lang=en", data={"csrf_token": token, "assignee": "9999"}, follow_redirects=True)
+    assert "Unknown colleague" in unknown.get_data(as_text=True)
+    with app.app_context():
+        case = db.session.get(Case, world["a"])
+        assert case.status == CaseStatus.resolved and case.is_complaint_confirmed is True
+        assert [e.kind for e in case.events] == ["opened", "status_changed", "assigned", "status_changed",
+                                                 "resolution", "labelled", "note"]
+
+
+def test_bad_input_never_500(client, world):
+    login(client, "officer.a")
+    assert client.get("/review/cases/999999").status_code == 404
+    assert client.post("/review/cases/999999/status", data={"to": "in_progress"}).status_code in (400, 404)
+    stale = client.post(f"/review/cases/{world['a']}/status?lang=en", data={"csrf_token": "stale", "to": "in_progress"})
+    assert stale.status_code == 400 and "expired" in stale.get_data(as_text=True)
+    for query in ("?after=garbage", "?date_from=yesterday", "?center=abc", "?priority=zzz&status=zzz"):
+        assert client.get("/review/" + query).status_code in (200, 400)
+
+
+@pytest.mark.config(QUEUE_PAGE_SIZE=2)
+def test_queue_pages_by_due_date_counts_and_marks_overdue(app, client):
+    with app.app_context():
+        center = make_center("center-q")
+        ids = [make_case(center).id for _ in range(5)]
+        overdue = db.session.get(Case, ids[3])
+        overdue.due_dt = overdue.opened_dt - timedelta(hours=1)
+        db.session.commit()
+        make_user("officer.q", centers=[center])
+    login(client, "officer.q")
+    seen, url = [], "/review/?lang=en"
+    while url:
+        html = client.get(url).get_data(as_text=True)
+        seen += [int(i) for i in re.findall(r'/review/cases/(\d+)"', html)]
+        assert 'data-status="new">5<' in html
+        nxt = html.split('rel="next"')[0].rsplit('href="', 1)[-1].split('"')[0] if 'rel="next"' in html else None
+        url = nxt.replace("&amp;", "&") if nxt else None
+    assert seen[0] == ids[3] and sorted(seen) == sorted(ids)  # overdue first, each case once
+    overdue_page = client.get("/review/?overdue=1&lang=en").get_data(as_text=True)
+    assert "Overdue" in overdue_page and f"/review/cases/{ids[3]}\"" in overdue_page
+    assert f"/review/cases/{ids[0]}\"" not in overdue_page
+
+
+def test_password_change_ends_other_sessions(app, client, world):
+    other = app.test_client()
+    login(client, "officer.a")
+    login(other, "officer.a")
+    token = csrf_token_from(client.get("/review/account/password").get_data(as_text=True))
+    changed = client.post("/review/account/password", data={
+        "csrf_token": token, "current_password": PASSWORD, "new_password": "a new long secret 7",
+        "confirm": "a new long secret 7"})
+    assert changed.status_code == 302
+    assert client.get("/review/").status_code == 200
+    assert other.get("/review/").status_code == 302
+
+
+def test_status_page_shows_progress_and_nothing_private(app, client, world):
+    with app.app_context():
+        case = db.session.get(Case, world["a"])
+        reference = case.submission.reference
+    page = client.get(f"/status/{reference}?lang=en").get_data(as_text=True)
+    assert "Received." in page and "+994" not in page and "[phone]" not in page
+    login(client, "officer.a")
+    token = csrf_token_from(client.get(f"/review/cases/{world['a']}").get_data(as_text=True))
+    client.post(f"/review/cases/{world['a']}/status", data={"csrf_token": token, "to": "in_progress"})
+    assert "Under review." in client.get(f"/status/{reference}?lang=en").get_data(as_text=True)
+    client.post(f"/review/cases/{world['a']}/resolve",
+                data={"csrf_token": token, "category": "waiting_time", "message": "We opened a second desk."})
+    resolved = client.get(f"/status/{reference}?lang=en").get_data(as_text=True)
+    assert "Resolved." in resolved and "We opened a second desk." in resolved and "uzun" not in resolved
+    assert client.get("/status?reference=" + reference.lower().replace("-", "")).status_code == 302
+    assert client.get("/status?reference=x").status_code == 400
+    assert client.get("/status/ZZZZ-ZZZZ").status_code == 404
+
+
+def test_users_cli_create_list_disable(app, runner):
+    with app.app_context():
+        make_center("center-c")
+    result = runner.invoke(args=["users", "create", "new.officer", "--role", "officer", "--center", "center-c"],
+                           input="long enough pw 1\nlong enough pw 1\n")
+    assert result.exit_code == 0, result.output
+    assert "long enough pw 1" not in result.output  # not echoed
+    assert "new.officer" in runner.invoke(args=["users", "list"]).output
+    assert runner.invoke(args=["users", "create", "x", "--role", "officer"], input="short\nshort\n").exit_code != 0
+    assert runner.invoke(args=["users", "disable", "new.officer"]).exit_code == 0
+    with app.app_context():
+        assert db.session.scalar(sa.select(User).where(User.username == "new.officer")).is_active is False
