@@ -72,7 +72,7 @@ def make_kiosk(center: Center, desk: str = "5", **kwargs):
     return kiosk.id, code
 
 
-def make_user(username: str, role="officer", *, centers=(), region=None, password="correct horse 42"):
+def make_user(username: str, role="officer", *, centers=(), region=None, password="correct horse 42"):  # noqa: S107
     """A staff account (cheap Argon2 in tests); ``centers`` are Center objects."""
     from feedback.models import Role, User
     from feedback.auth import hash_password

@@ -13,7 +13,7 @@ from feedback.models._types import utcnow
 from feedback.services.accounts import create_user, find_user
 from feedback.services.submit import FeedbackInput, submit_feedback
 
-DEMO_PASSWORD = "demo-password-2026"  # printed by seed-demo; never used outside the demo seed
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105  # nosec B105 (printed by seed-demo; demo seed only)
 DEMO_USERS = [
     ("demo.officer", Role.officer, {"center_codes": ["baku-1", "baku-3"]}, "Demo Officer"),
     ("demo.supervisor", Role.supervisor, {"region": "Bakı"}, "Demo Supervisor"),
