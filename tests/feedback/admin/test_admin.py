@@ -1,0 +1,63 @@
+"""Admin pages: only admins, centers/services/users saved, bad input answered with a message."""
+
+import sqlalchemy as sa
+
+from conftest import csrf_token_from
+from factories import make_center, make_user
+from feedback.extensions import db
+from feedback.models import Center, Service, User
+
+
+def _login_admin(app, client):
+    with app.app_context():
+        make_user("admin.1", "admin")
+    token = csrf_token_from(client.get("/review/login").get_data(as_text=True))
+    client.post("/review/login", data={"csrf_token": token, "username": "admin.1", "password": "correct horse 42"})
+    return csrf_token_from(client.get("/admin/centers/new").get_data(as_text=True))
+
+
+def test_admin_creates_center_service_and_officer(app, client):
+    token = _login_admin(app, client)
+    created = client.post("/admin/centers/new", data={"csrf_token": token, "code": "qusar", "name_az": "Qusar mərkəzi",
+                                                      "region": "Quba", "is_active": "y"})
+    assert created.status_code == 303
+    with app.app_context():
+        center_id = db.session.scalar(sa.select(Center.id).where(Center.code == "qusar"))
+    assert client.post(f"/admin/centers/{center_id}/services/new", data={
+        "csrf_token": token, "code": "passport", "name_az": "Pasport", "position": "1", "is_active": "y"}).status_code == 303
+    assert client.post("/admin/users/new", data={
+        "csrf_token": token, "username": "officer.q", "role": "officer", "centers": ["qusar"],
+        "password": "long enough pw 1"}).status_code == 303
+    with app.app_context():
+        assert db.session.scalar(sa.select(Service).where(Service.code == "passport")).center.code == "qusar"
+        assert [c.code for c in db.session.scalar(sa.select(User).where(User.username == "officer.q")).centers] == ["qusar"]
+
+
+def test_bad_admin_input_gets_messages_not_500(app, client):
+    token = _login_admin(app, client)
+    with app.app_context():
+        make_center("taken")
+    duplicate = client.post("/admin/centers/new?lang=en", data={"csrf_token": token, "code": "taken", "name_az": "X"})
+    assert duplicate.status_code == 400 and "Another center has this code" in duplicate.get_data(as_text=True)
+    no_center = client.post("/admin/users/new?lang=en", data={
+        "csrf_token": token, "username": "lonely", "role": "officer", "password": "long enough pw 1"})
+    assert no_center.status_code == 400 and "at least one center" in no_center.get_data(as_text=True)
+    weak = client.post("/admin/users/new?lang=en", data={
+        "csrf_token": token, "username": "weakpw", "role": "supervisor", "password": "short"})
+    assert weak.status_code == 400 and "at least 10 characters" in weak.get_data(as_text=True)
+    assert client.get("/admin/centers/9999").status_code == 404
+    assert client.get("/admin/users/9999").status_code == 404
+    assert client.post("/admin/users/9999/active", data={"csrf_token": token, "active": "0"}).status_code == 404
+
+
+def test_disabling_a_user_ends_their_session(app, client):
+    token = _login_admin(app, client)
+    with app.app_context():
+        center = make_center("c-1")
+        officer_id = make_user("officer.d", centers=[center]).id
+    officer = app.test_client()
+    login_token = csrf_token_from(officer.get("/review/login").get_data(as_text=True))
+    officer.post("/review/login", data={"csrf_token": login_token, "username": "officer.d", "password": "correct horse 42"})
+    assert officer.get("/review/").status_code == 200
+    client.post(f"/admin/users/{officer_id}/active", data={"csrf_token": token, "active": "0"})
+    assert officer.get("/review/").status_code == 302
