@@ -8,7 +8,6 @@ is dropped at the end, so parallel runs and earlier leftovers do not interfere.
 from __future__ import annotations
 
 import os
-import re
 import secrets
 import subprocess
 import sys
@@ -20,16 +19,7 @@ import sqlalchemy as sa
 from feedback import create_app
 from feedback.extensions import db
 
-ROOT = Path(__file__).resolve().parent.parent
-BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
-
-
-def _postgres_url() -> str:
-    url = os.environ["TEST_DATABASE_URL"]
-    for prefix in ("postgres://", "postgresql://"):
-        if url.startswith(prefix):
-            url = "postgresql+psycopg://" + url[len(prefix):]
-    return url
+from support import BACKENDS, ROOT, _postgres_url
 
 
 @pytest.fixture(scope="session")
@@ -114,11 +104,3 @@ def app_ctx(app):
     with app.app_context():
         yield
 
-
-_CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-
-
-def csrf_token_from(html: str) -> str:
-    match = _CSRF.search(html)
-    assert match, "the page has no CSRF token"
-    return match.group(1)

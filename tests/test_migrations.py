@@ -8,7 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
-from conftest import BACKENDS, _postgres_url
+from support import BACKENDS, _postgres_url
 from feedback import create_app
 from feedback.extensions import db
 

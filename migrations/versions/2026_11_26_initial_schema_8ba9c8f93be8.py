@@ -2,7 +2,7 @@
 
 Revision ID: 8ba9c8f93be8
 Revises: 
-Create Date: 2026-11-26 19:35:20.916376
+Create Date: 2026-11-26 23:24:07.988892
 
 """
 from alembic import op
@@ -27,6 +27,60 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_centers')),
     sa.UniqueConstraint('code', name=op.f('uq_centers_code'))
     )
+    op.create_table('users',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('username', sa.String(length=40), nullable=False),
+    sa.Column('display_name', sa.String(length=120), server_default='', nullable=False),
+    sa.Column('password_hash', sa.String(length=255), nullable=False),
+    sa.Column('role', sa.Enum('officer', 'supervisor', 'integrity', 'admin', name='role', native_enum=False, length=20), nullable=False),
+    sa.Column('region', sa.String(length=80), nullable=True),
+    sa.Column('is_active', sa.Boolean(), server_default=sa.text('true'), nullable=False),
+    sa.Column('failed_logins', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('locked_until_dt', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('session_version', sa.Integer(), server_default='1', nullable=False),
+    sa.Column('last_login_dt', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('password_changed_dt', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('failed_logins >= 0', name=op.f('ck_users_failed_logins_positive')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
+    sa.UniqueConstraint('username', name=op.f('uq_users_username'))
+    )
+    op.create_table('api_keys',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=120), nullable=False),
+    sa.Column('prefix', sa.String(length=16), nullable=False),
+    sa.Column('secret_hash', sa.String(length=64), nullable=False),
+    sa.Column('scopes', sa.JSON(), nullable=False),
+    sa.Column('center_id', sa.Integer(), nullable=True),
+    sa.Column('created_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_used_dt', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('revoked_dt', sa.DateTime(timezone=True), nullable=True),
+    sa.CheckConstraint('revoked_dt IS NULL OR revoked_dt >= created_dt', name=op.f('ck_api_keys_revoked_after_created')),
+    sa.ForeignKeyConstraint(['center_id'], ['centers.id'], name=op.f('fk_api_keys_center_id_centers'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_api_keys')),
+    sa.UniqueConstraint('prefix', name=op.f('uq_api_keys_prefix'))
+    )
+    op.create_table('kiosks',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('center_id', sa.Integer(), nullable=False),
+    sa.Column('desk', sa.String(length=20), nullable=False),
+    sa.Column('label', sa.String(length=80), server_default='', nullable=False),
+    sa.Column('is_contact_enabled', sa.Boolean(), server_default=sa.text('false'), nullable=False),
+    sa.Column('registration_code_hash', sa.String(length=64), nullable=True),
+    sa.Column('registration_expires_dt', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('device_token_hash', sa.String(length=64), nullable=True),
+    sa.Column('created_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('registered_dt', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('last_seen_dt', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('revoked_dt', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['center_id'], ['centers.id'], name=op.f('fk_kiosks_center_id_centers'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_kiosks')),
+    sa.UniqueConstraint('device_token_hash', name=op.f('uq_kiosks_device_token_hash')),
+    sa.UniqueConstraint('registration_code_hash', name=op.f('uq_kiosks_registration_code_hash'))
+    )
+    with op.batch_alter_table('kiosks', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_kiosks_center_id'), ['center_id'], unique=False)
+
     op.create_table('services',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('center_id', sa.Integer(), nullable=False),
@@ -40,6 +94,16 @@ def upgrade():
     )
     with op.batch_alter_table('services', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_services_center_id'), ['center_id'], unique=False)
+
+    op.create_table('user_centers',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('center_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['center_id'], ['centers.id'], name=op.f('fk_user_centers_center_id_centers'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_user_centers_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', 'center_id', name=op.f('pk_user_centers'))
+    )
+    with op.batch_alter_table('user_centers', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_user_centers_center_id'), ['center_id'], unique=False)
 
     op.create_table('submissions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -77,24 +141,157 @@ def upgrade():
     sa.UniqueConstraint('reference', name=op.f('uq_submissions_reference'))
     )
     with op.batch_alter_table('submissions', schema=None) as batch_op:
-        batch_op.create_index('ix_submissions_center_created', ['center_id', 'created_dt'], unique=False)
-        batch_op.create_index('ix_submissions_created', ['created_dt'], unique=False)
+        batch_op.create_index('ix_submissions_center_created', ['center_id', 'created_dt'], unique=False, postgresql_include=['id', 'rating', 'is_flagged', 'service_id'])
+        batch_op.create_index('ix_submissions_created', ['created_dt'], unique=False, postgresql_include=['id', 'center_id', 'rating', 'is_flagged', 'service_id'])
+        batch_op.create_index('ix_submissions_flagged_center_created', ['center_id', 'created_dt'], unique=False, postgresql_where=sa.text('is_flagged IS true'), sqlite_where=sa.text('is_flagged = 1'))
         batch_op.create_index('ix_submissions_service_created', ['service_id', 'created_dt'], unique=False)
+
+    op.create_table('cases',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('submission_id', sa.Integer(), nullable=False),
+    sa.Column('center_id', sa.Integer(), nullable=False),
+    sa.Column('service_id', sa.Integer(), nullable=True),
+    sa.Column('language', sa.String(length=8), server_default='', nullable=False),
+    sa.Column('status', sa.Enum('new', 'in_progress', 'contacted', 'resolved', 'dismissed', name='casestatus', native_enum=False, length=20), nullable=False),
+    sa.Column('priority', sa.Enum('urgent', 'high', 'normal', name='priority', native_enum=False, length=10), nullable=False),
+    sa.Column('is_restricted', sa.Boolean(), server_default=sa.text('false'), nullable=False),
+    sa.Column('urgent_terms', sa.JSON(), nullable=False),
+    sa.Column('due_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('assignee_id', sa.Integer(), nullable=True),
+    sa.Column('resolution_category', sa.Enum('waiting_time', 'staff_conduct', 'documents', 'it_system', 'facilities', 'other', name='resolutioncategory', native_enum=False, length=20), nullable=True),
+    sa.Column('resolution_message', sa.Text(), server_default='', nullable=False),
+    sa.Column('is_complaint_confirmed', sa.Boolean(), nullable=True),
+    sa.Column('labelled_by_id', sa.Integer(), nullable=True),
+    sa.Column('labelled_dt', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('opened_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('closed_dt', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('updated_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("(status IN ('resolved', 'dismissed')) = (closed_dt IS NOT NULL)", name=op.f('ck_cases_closed_when_closed')),
+    sa.CheckConstraint("status <> 'resolved' OR resolution_category IS NOT NULL", name=op.f('ck_cases_resolved_has_category')),
+    sa.ForeignKeyConstraint(['assignee_id'], ['users.id'], name=op.f('fk_cases_assignee_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['center_id'], ['centers.id'], name=op.f('fk_cases_center_id_centers')),
+    sa.ForeignKeyConstraint(['labelled_by_id'], ['users.id'], name=op.f('fk_cases_labelled_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['service_id'], ['services.id'], name=op.f('fk_cases_service_id_services')),
+    sa.ForeignKeyConstraint(['submission_id'], ['submissions.id'], name=op.f('fk_cases_submission_id_submissions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_cases')),
+    sa.UniqueConstraint('submission_id', name=op.f('uq_cases_submission_id'))
+    )
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_cases_assignee_id'), ['assignee_id'], unique=False)
+        batch_op.create_index('ix_cases_center_opened', ['center_id', 'opened_dt'], unique=False)
+        batch_op.create_index('ix_cases_center_status_due', ['center_id', 'status', 'due_dt', 'id'], unique=False)
+        batch_op.create_index('ix_cases_due', ['due_dt', 'id'], unique=False)
+        batch_op.create_index('ix_cases_restricted_status_due', ['is_restricted', 'status', 'due_dt', 'id'], unique=False)
+        batch_op.create_index('ix_cases_restricted_submission', ['submission_id'], unique=False, postgresql_where=sa.text('is_restricted IS true'), sqlite_where=sa.text('is_restricted = 1'))
+        batch_op.create_index(batch_op.f('ix_cases_service_id'), ['service_id'], unique=False)
+        batch_op.create_index('ix_cases_status_due', ['status', 'due_dt', 'id'], unique=False)
+
+    op.create_table('kiosk_taps',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kiosk_id', sa.Integer(), nullable=False),
+    sa.Column('created_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('rating', sa.SmallInteger(), nullable=False),
+    sa.Column('comment_digest', sa.String(length=64), nullable=False),
+    sa.Column('submission_id', sa.Integer(), nullable=True),
+    sa.Column('is_held', sa.Boolean(), server_default=sa.text('false'), nullable=False),
+    sa.CheckConstraint('rating BETWEEN 1 AND 5', name=op.f('ck_kiosk_taps_rating_range')),
+    sa.ForeignKeyConstraint(['kiosk_id'], ['kiosks.id'], name=op.f('fk_kiosk_taps_kiosk_id_kiosks'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['submission_id'], ['submissions.id'], name=op.f('fk_kiosk_taps_submission_id_submissions'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_kiosk_taps'))
+    )
+    with op.batch_alter_table('kiosk_taps', schema=None) as batch_op:
+        batch_op.create_index('ix_kiosk_taps_kiosk_created', ['kiosk_id', 'created_dt'], unique=False)
+
+    op.create_table('visits',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('center_id', sa.Integer(), nullable=False),
+    sa.Column('service_id', sa.Integer(), nullable=True),
+    sa.Column('desk', sa.String(length=20), nullable=True),
+    sa.Column('ticket', sa.String(length=40), nullable=True),
+    sa.Column('language', sa.String(length=8), nullable=True),
+    sa.Column('api_key_id', sa.Integer(), nullable=True),
+    sa.Column('issued_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('used_dt', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('submission_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint('(used_dt IS NULL) = (submission_id IS NULL)', name=op.f('ck_visits_used_has_submission')),
+    sa.CheckConstraint('expires_dt > issued_dt', name=op.f('ck_visits_expires_after_issued')),
+    sa.ForeignKeyConstraint(['api_key_id'], ['api_keys.id'], name=op.f('fk_visits_api_key_id_api_keys'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['center_id'], ['centers.id'], name=op.f('fk_visits_center_id_centers')),
+    sa.ForeignKeyConstraint(['service_id'], ['services.id'], name=op.f('fk_visits_service_id_services')),
+    sa.ForeignKeyConstraint(['submission_id'], ['submissions.id'], name=op.f('fk_visits_submission_id_submissions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_visits')),
+    sa.UniqueConstraint('submission_id', name=op.f('uq_visits_submission_id')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_visits_token_hash'))
+    )
+    with op.batch_alter_table('visits', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_visits_center_id'), ['center_id'], unique=False)
+
+    op.create_table('case_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.Enum('opened', 'status_changed', 'assigned', 'note', 'resolution', 'labelled', 'contact_viewed', name='eventkind', native_enum=False, length=20), nullable=False),
+    sa.Column('detail', sa.JSON(), nullable=False),
+    sa.Column('created_dt', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_case_events_actor_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_events_case_id_cases'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_events'))
+    )
+    with op.batch_alter_table('case_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_events_actor_id'), ['actor_id'], unique=False)
+        batch_op.create_index('ix_case_events_case_created', ['case_id', 'created_dt'], unique=False)
 
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('case_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_case_events_case_created')
+        batch_op.drop_index(batch_op.f('ix_case_events_actor_id'))
+
+    op.drop_table('case_events')
+    with op.batch_alter_table('visits', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_visits_center_id'))
+
+    op.drop_table('visits')
+    with op.batch_alter_table('kiosk_taps', schema=None) as batch_op:
+        batch_op.drop_index('ix_kiosk_taps_kiosk_created')
+
+    op.drop_table('kiosk_taps')
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_index('ix_cases_status_due')
+        batch_op.drop_index(batch_op.f('ix_cases_service_id'))
+        batch_op.drop_index('ix_cases_restricted_submission', postgresql_where=sa.text('is_restricted IS true'), sqlite_where=sa.text('is_restricted = 1'))
+        batch_op.drop_index('ix_cases_restricted_status_due')
+        batch_op.drop_index('ix_cases_due')
+        batch_op.drop_index('ix_cases_center_status_due')
+        batch_op.drop_index('ix_cases_center_opened')
+        batch_op.drop_index(batch_op.f('ix_cases_assignee_id'))
+
+    op.drop_table('cases')
     with op.batch_alter_table('submissions', schema=None) as batch_op:
         batch_op.drop_index('ix_submissions_service_created')
-        batch_op.drop_index('ix_submissions_created')
-        batch_op.drop_index('ix_submissions_center_created')
+        batch_op.drop_index('ix_submissions_flagged_center_created', postgresql_where=sa.text('is_flagged IS true'), sqlite_where=sa.text('is_flagged = 1'))
+        batch_op.drop_index('ix_submissions_created', postgresql_include=['id', 'center_id', 'rating', 'is_flagged', 'service_id'])
+        batch_op.drop_index('ix_submissions_center_created', postgresql_include=['id', 'rating', 'is_flagged', 'service_id'])
 
     op.drop_table('submissions')
+    with op.batch_alter_table('user_centers', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_user_centers_center_id'))
+
+    op.drop_table('user_centers')
     with op.batch_alter_table('services', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_services_center_id'))
 
     op.drop_table('services')
+    with op.batch_alter_table('kiosks', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_kiosks_center_id'))
+
+    op.drop_table('kiosks')
+    op.drop_table('api_keys')
+    op.drop_table('users')
     op.drop_table('centers')
     # ### end Alembic commands ###

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from conftest import BACKENDS, ROOT, _postgres_url
+from support import BACKENDS, ROOT, _postgres_url
 from factories import make_center
 from feedback import create_app
 from feedback.extensions import db

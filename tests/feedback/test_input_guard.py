@@ -3,7 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
-from conftest import csrf_token_from
+from support import csrf_token_from
 from factories import make_center
 from feedback.extensions import db
 from feedback.models import Submission

@@ -6,7 +6,7 @@ import pytest
 
 import feedback
 
-from conftest import csrf_token_from
+from support import csrf_token_from
 from factories import make_center
 
 

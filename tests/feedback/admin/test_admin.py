@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 
-from conftest import csrf_token_from
+from support import csrf_token_from
 from factories import make_center, make_user
 from feedback.extensions import db
 from feedback.models import Center, Service, User

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale, gettext
 from pypdf import PdfReader
 
-from conftest import csrf_token_from
+from support import csrf_token_from
 from factories import make_center
 from feedback.auth import hash_password
 from feedback.extensions import db

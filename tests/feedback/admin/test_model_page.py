@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from conftest import csrf_token_from
+from support import csrf_token_from
 from factories import make_center, make_submission
 from feedback.auth import hash_password
 from feedback.extensions import db

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from conftest import csrf_token_from
+from support import csrf_token_from
 from factories import make_center
 from feedback.extensions import db
 from feedback.services.demo import seed_demo_centers

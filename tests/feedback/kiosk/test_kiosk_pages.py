@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from conftest import csrf_token_from
+from support import csrf_token_from
 from factories import make_center, make_kiosk
 from feedback.extensions import db
 from feedback.models import Channel, Kiosk, KioskTap, Submission

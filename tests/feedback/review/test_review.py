@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from conftest import csrf_token_from
+from support import csrf_token_from
 from factories import make_case, make_center, make_user
 from feedback.extensions import db
 from feedback.models import Case, CaseEvent, CaseStatus, EventKind, User

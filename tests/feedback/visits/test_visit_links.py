@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale, gettext
 
-from conftest import csrf_token_from
+from support import csrf_token_from
 from factories import make_center
 from feedback.extensions import db
 from feedback.models import Submission, Visit
