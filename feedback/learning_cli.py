@@ -54,11 +54,13 @@ def export_labels_command(output: str, rating_weight: float, include_restricted:
               help="Weight of comments labelled only by their rating; 0 leaves them out.")
 @click.option("--include-restricted", is_flag=True, help="Train on integrity cases too.")
 @click.option("--seed", type=int, default=0)
-def retrain_command(corpus: tuple[str, ...], rating_weight: float, include_restricted: bool, seed: int):
+@click.option("--quick", is_flag=True, help="Fit the default configuration without comparing candidates.")
+def retrain_command(corpus: tuple[str, ...], rating_weight: float, include_restricted: bool, seed: int,
+                    quick: bool):
     """Train on corpus + verdicts; promote only if not worse on held-out verdicts."""
     try:
         result = retrain(Path(current_app.config["MODELS_DIR"]), list(corpus), rating_weight=rating_weight,
-                         include_restricted=include_restricted, seed=seed,
+                         include_restricted=include_restricted, seed=seed, quick=quick,
                          progress=lambda msg: click.echo(msg, err=True))
     except (LearningError, DataError, ModelError) as exc:
         raise click.ClickException(str(exc)) from None

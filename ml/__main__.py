@@ -46,7 +46,7 @@ def cmd_train(args) -> int:
     if (out / "model.skops").exists() and not args.force:
         raise ModelError(f"{out} already holds a model; versions are kept as they are. "
                          "Choose another --out (or pass --force).")
-    card = train(ds, out, seed=args.seed, log=lambda msg: print(msg, file=sys.stderr))
+    card = train(ds, out, seed=args.seed, quick=args.quick, log=lambda msg: print(msg, file=sys.stderr))
     if args.promote:
         set_current(out.parent, out.name)
     summary = {"version": card["version"], "path": str(out), "threshold": card["threshold"],
@@ -122,6 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--promote", action="store_true", help="point CURRENT at the new version")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--force", action="store_true", help="overwrite an existing version folder")
+    p.add_argument("--quick", action="store_true",
+                   help="fit the default configuration without comparing candidates or baselines (for trials)")
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("evaluate", help="print metrics (JSON) of a model on labelled CSV")

@@ -1,16 +1,23 @@
-"""Mask personal data in comments before anything learns from them or explains with them.
+"""Find personal data in comments: one set of patterns for the model and for the service.
 
 The model never sees phone numbers, e-mail addresses, FINs, ID-card or bank-card numbers, so it
-cannot learn them as complaint signals and can never quote one back as a reason.
+cannot learn them as complaint signals and can never quote one back as a reason. The service masks
+the same things before officers, exports or training data see a comment (``feedback`` passes its
+own, readable masks to ``mask``). The formats follow those in use in Azerbaijan.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
-__all__ = ["redact", "PLACEHOLDERS"]
+__all__ = ["mask", "redact", "KINDS", "PLACEHOLDERS"]
 
-#: What each kind of personal data becomes. Words, so the tokeniser keeps them as one token.
+#: Kinds of personal data, in the order they are replaced (e-mails before the digits in them,
+#: cards and ID cards before phones that could match part of them, FINs last).
+KINDS = ("email", "card", "idcard", "phone", "fin")
+
+#: What each kind becomes for the model. Words, so the tokeniser keeps them as one token.
 PLACEHOLDERS = {
     "email": " EMAILADDR ",
     "card": " CARDNUM ",
@@ -20,21 +27,52 @@ PLACEHOLDERS = {
 }
 
 _TRIGGER = re.compile(r"[\d@]")
-_PATTERNS = (
-    ("email", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
-    ("card", re.compile(r"\b\d{4}[ -]?\d{4}[ -]?\d{4}[ -]?\d{4}\b")),
-    # +994 50 123 45 67, 050-123-45-67, (012) 555 12 34, 0501234567
-    ("phone", re.compile(r"(?:\+?994[\s-]?|\b0|\(0)\(?\d{2}\)?[\s-]?\d{3}[\s-]?\d{2}[\s-]?\d{2}\b")),
-    ("idcard", re.compile(r"\b(?:AZE|AA)[\s-]?\d{7,8}\b", re.IGNORECASE)),
-    # FIN: 7 characters, digits and capital Latin letters without I and O, at least one of each.
-    ("fin", re.compile(r"\b(?=[0-9A-HJ-NP-Z]{0,6}\d)(?=[0-9A-HJ-NP-Z]{0,6}[A-HJ-NP-Z])[0-9A-HJ-NP-Z]{7}\b")),
-)
+_PATTERNS = {
+    "email": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
+    # Bank cards: 13–19 digits, optionally grouped by spaces or dashes; confirmed with Luhn.
+    "card": re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)"),
+    # ID cards: series AZE (old) or AA (new) followed by 7–8 digits.
+    "idcard": re.compile(r"\b(?:AZE|AA)[\s№-]?\d{7,8}\b", re.IGNORECASE),
+    # Phones: +994 or 0 prefixes, Baku landlines in brackets, and international numbers with a plus.
+    "phone": re.compile(
+        r"""(?<![\w+])(?:
+            (?:\+|00)\s?994[\s.-]?\(?\d{2}\)?(?:[\s.-]?\d){7}        # +994 50 123 45 67
+          | \(?0\d{2}\)?[\s.-]?\d{3}[\s.-]?\d{2}[\s.-]?\d{2}          # 050-123-45-67, (012) 555 12 34
+          | (?:\+|00)[1-9]\d{0,2}(?:[\s.-]?\(?\d+\)?){2,6}            # +7 912 345 67 89, +44 20 7946 0000
+          | 994\d{9}                                                  # 994501234567
+          | \b\d{3}[\s-]\d{2}[\s-]\d{2}\b                             # 123-45-67 (local without code)
+        )(?!\w)""",
+        re.VERBOSE,
+    ),
+    # FIN: 7 characters of digits and capital Latin letters except I and O, with at least one of each.
+    "fin": re.compile(r"\b(?=[0-9A-HJ-NP-Z]*\d)(?=[0-9A-HJ-NP-Z]*[A-HJ-NP-Z])[0-9A-HJ-NP-Z]{7}\b"),
+}
+
+
+def _luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 1:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def mask(text: str, masks: Mapping[str, str]) -> str:
+    """Return ``text`` with each kind of personal data replaced by ``masks[kind]``."""
+    if not text or not _TRIGGER.search(text):
+        return text  # The common case: every pattern needs a digit or an "@".
+    for kind in KINDS:
+        replacement = masks[kind]
+        if kind == "card":
+            def replacement(match: re.Match, _mask=masks[kind]) -> str:
+                digits = re.sub(r"\D", "", match.group(0))
+                return _mask if _luhn_ok(digits) else match.group(0)
+        text = _PATTERNS[kind].sub(replacement, text)
+    return text
 
 
 def redact(text: str) -> str:
-    """Return ``text`` with e-mails, bank cards, phones, ID-card numbers and FINs replaced."""
-    if not _TRIGGER.search(text):
-        return text  # The common case, and all patterns need a digit or an "@".
-    for kind, pattern in _PATTERNS:
-        text = pattern.sub(PLACEHOLDERS[kind], text)
-    return text
+    """Return ``text`` with e-mails, bank cards, ID cards, phones and FINs replaced for the model."""
+    return mask(text, PLACEHOLDERS)

@@ -43,7 +43,7 @@ def trained_models_dir(tmp_path_factory):
     root = tmp_path_factory.mktemp("models")
     subprocess.run(
         [sys.executable, "-m", "ml", "train", "--data", str(ROOT / "ml" / "corpus"),
-         "--out", str(root / "test-model"), "--promote"],
+         "--out", str(root / "test-model"), "--promote", "--quick"],
         check=True, cwd=ROOT, capture_output=True,
     )
     return root

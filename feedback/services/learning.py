@@ -171,7 +171,8 @@ def _version_dir(models_root: Path, ds: Dataset) -> Path:
 
 
 def retrain(models_root: Path, corpus: list[str], *, rating_weight: float = RATING_LABEL_WEIGHT,
-            include_restricted: bool = False, seed: int = 0, progress=log.info) -> GateResult:
+            include_restricted: bool = False, seed: int = 0, quick: bool = False,
+            progress=log.info) -> GateResult:
     """Train on the seed corpus plus officers' verdicts (and rating-labelled comments), then gate."""
     from ml.train import train  # scikit-learn's model selection is only needed here
 
@@ -197,7 +198,7 @@ def retrain(models_root: Path, corpus: list[str], *, rating_weight: float = RATI
     out = _version_dir(models_root, ds)
     progress(f"training {out.name} on {len(ds.texts)} rows ({len(extra)} from this service), "
              f"{len(held_out)} verdicts held out")
-    train(ds, out, seed=seed, log=progress)
+    train(ds, out, seed=seed, quick=quick, log=progress)
     result = gate(models_root, out, held_out)
     result.trained_on = len(ds.texts)
     return result

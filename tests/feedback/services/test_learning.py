@@ -86,7 +86,7 @@ def worse_model(tmp_path_factory) -> Path:
 
     root = tmp_path_factory.mktemp("worse")
     ds = read_datasets([str(_sample(root / "inverted.csv", invert=True))])
-    train(ds, root / "worse-model", log=lambda _msg: None)
+    train(ds, root / "worse-model", quick=True, log=lambda _msg: None)
     return root / "worse-model"
 
 
@@ -170,7 +170,7 @@ def test_deliberately_worse_model_is_not_promoted(app, runner, tmp_path, trained
     with app.app_context():
         _judge_all(make_center("baku-1"))
     corpus = _sample(tmp_path / "inverted.csv", invert=True)
-    result = runner.invoke(args=["ml", "retrain", "--corpus", str(corpus), "--rating-weight", "0"])
+    result = runner.invoke(args=["ml", "retrain", "--corpus", str(corpus), "--rating-weight", "0", "--quick"])
     assert result.exit_code == 0, result.output
     assert "was not promoted" in result.output and "worse on held-out verdicts" in result.output
     assert current_version_dir(root).name == "test-model"
