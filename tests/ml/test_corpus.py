@@ -85,3 +85,13 @@ def test_no_near_duplicates():
             if jaccard >= NEAR_DUPLICATE_JACCARD:
                 offenders.append(f"{where} ~ {other_where} ({jaccard:.2f})")
     assert not offenders, "near duplicates:\n" + "\n".join(offenders[:40])
+
+
+def test_readme_counts_match_the_files():
+    readme = (CORPUS_DIR / "README.md").read_text(encoding="utf-8")
+    total = re.search(r"([\d,]+) rows in all", readme)
+    assert total and int(total.group(1).replace(",", "")) == len(ROWS), "update the counts in ml/corpus/README.md"
+    for lang in LANGS + ("tr",):
+        line = re.search(rf"^\| {lang} .*\| ([\d,]+) \|$", readme, re.MULTILINE)
+        n = sum(1 for _, _, row in ROWS if row["lang"] == lang)
+        assert line and int(line.group(1).replace(",", "")) == n, f"{lang}: README says otherwise than the files"
