@@ -6,7 +6,6 @@ stored SHA-256 in constant time. The full key is shown once, when it is issued.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import logging
 import re
@@ -17,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 
 from feedback.extensions import db
+from feedback.services.digests import digest
 from feedback.models import ApiKey, Center
 from feedback.models.api_key import SCOPES
 
@@ -41,9 +41,6 @@ class IssuedKey:
     secret: str
 
 
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
 
 def issue_api_key(
     name: str, scopes: list[str], *, center: Center | None = None, now: datetime | None = None
@@ -60,7 +57,7 @@ def issue_api_key(
     api_key = ApiKey(
         name=name[:120],
         prefix=prefix,
-        secret_hash=_digest(secret),
+        secret_hash=digest(secret),
         scopes=sorted(set(scopes)),
         center_id=center.id if center else None,
         created_dt=now or datetime.now(timezone.utc),
@@ -79,8 +76,8 @@ def verify_api_key(presented: str | None, scope: str, *, now: datetime | None = 
     prefix, secret = match.groups()
     api_key = db.session.scalar(sa.select(ApiKey).where(ApiKey.prefix == prefix))
     # Compare even when no row exists so a wrong prefix costs the same time as a wrong secret.
-    expected = api_key.secret_hash if api_key else _digest("")
-    if not hmac.compare_digest(expected, _digest(secret)) or api_key is None:
+    expected = api_key.secret_hash if api_key else digest("")
+    if not hmac.compare_digest(expected, digest(secret)) or api_key is None:
         raise ApiKeyError("invalid API key", 401)
     if api_key.is_revoked:
         raise ApiKeyError("this API key has been revoked", 401)

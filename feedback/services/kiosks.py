@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import logging
 import secrets
@@ -12,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 
 from feedback.extensions import db
+from feedback.services.digests import digest
 from feedback.models import Center, Channel, Kiosk, KioskTap, Submission
 from feedback.services.kiosk_guard import BURST_WINDOW, GuardAction, RecentTap, judge_tap
 from feedback.services.references import new_reference
@@ -33,9 +33,6 @@ class KioskOutcome:
     #: The submission stored (accept) or first stored (repeat); None when the tap was held.
     submission: Submission | None
 
-
-def _digest(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
 
 
 def normalise_code(code: str) -> str:
@@ -66,7 +63,7 @@ def renew_registration_code(kiosk: Kiosk, *, registration_ttl: timedelta, now: d
         raise ValueError("a revoked kiosk cannot be registered again; create a new one")
     now = now or datetime.now(timezone.utc)
     code = new_reference()
-    kiosk.registration_code_hash = _digest(code)
+    kiosk.registration_code_hash = digest(code)
     kiosk.registration_expires_dt = now + registration_ttl
     db.session.flush()
     return code
@@ -76,14 +73,14 @@ def redeem_registration_code(code: str, *, now: datetime | None = None) -> tuple
     """Turn a one-time code into the tablet's device token; the old tablet, if any, stops working."""
     now = now or datetime.now(timezone.utc)
     kiosk = db.session.scalar(
-        sa.select(Kiosk).where(Kiosk.registration_code_hash == _digest(normalise_code(code)))
+        sa.select(Kiosk).where(Kiosk.registration_code_hash == digest(normalise_code(code)))
     )
     if kiosk is None or kiosk.is_revoked:
         raise KioskRegistrationError("unknown code")
     if kiosk.registration_expires_dt is None or now >= kiosk.registration_expires_dt:
         raise KioskRegistrationError("expired code")
     token = secrets.token_urlsafe(32)
-    kiosk.device_token_hash = _digest(token)
+    kiosk.device_token_hash = digest(token)
     kiosk.registration_code_hash = None
     kiosk.registration_expires_dt = None
     kiosk.registered_dt = now
@@ -98,7 +95,7 @@ def kiosk_for_device(kiosk_id: int, token: str) -> Kiosk | None:
     kiosk = db.session.get(Kiosk, kiosk_id)
     if kiosk is None or kiosk.is_revoked or kiosk.device_token_hash is None:
         return None
-    if not hmac.compare_digest(kiosk.device_token_hash, _digest(token)):
+    if not hmac.compare_digest(kiosk.device_token_hash, digest(token)):
         return None
     return kiosk
 
@@ -143,10 +140,10 @@ def record_kiosk_rating(
 ) -> KioskOutcome:
     """Store a kiosk's rating unless the guard counts it as a repeat or holds it back; commit."""
     now = now or datetime.now(timezone.utc)
-    digest = _digest(data.comment)
+    tap_digest = digest(data.comment)
     window = max(BURST_WINDOW, timedelta(seconds=repeat_seconds))
     decision = judge_tap(
-        _recent_taps(kiosk, now - window), rating=data.rating, comment_digest=digest, now=now,
+        _recent_taps(kiosk, now - window), rating=data.rating, comment_digest=tap_digest, now=now,
         repeat_seconds=repeat_seconds, burst_per_minute=burst_per_minute,
     )
     if decision.action is GuardAction.repeat:
@@ -155,7 +152,7 @@ def record_kiosk_rating(
         return KioskOutcome(decision.action, db.session.get(Submission, decision.repeat_of))
     if decision.action is GuardAction.hold:
         db.session.add(KioskTap(kiosk_id=kiosk.id, created_dt=now, rating=data.rating,
-                                comment_digest=digest, is_held=True))
+                                comment_digest=tap_digest, is_held=True))
         mark_seen(kiosk, now)
         db.session.commit()
         log.warning("kiosk %s (%s desk %s): burst over %s a minute, rating held back",
@@ -169,7 +166,7 @@ def record_kiosk_rating(
         # Recorded after the submission's own commit: the tap log feeds only the guard and the
         # admin's counters, so a lost row here costs one tap of history, never a submission.
         db.session.add(KioskTap(kiosk_id=kiosk_id, created_dt=now, rating=data.rating,
-                                comment_digest=digest, submission_id=outcome.submission.id))
+                                comment_digest=tap_digest, submission_id=outcome.submission.id))
     mark_seen(db.session.get(Kiosk, kiosk_id), now)
     db.session.commit()
     return KioskOutcome(GuardAction.accept, outcome.submission)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 from dataclasses import dataclass, replace
@@ -11,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 
 from feedback.extensions import db
+from feedback.services.digests import digest
 from feedback.models import ApiKey, Center, Channel, Service, Visit
 from feedback.services.submit import FeedbackInput, SubmissionRejected, SubmitOutcome, submit_feedback
 from feedback.services.triage import TriageRules
@@ -36,9 +36,6 @@ class IssuedVisit:
     #: The token for the link; only its hash is stored.
     token: str
 
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def issue_visit(
@@ -70,7 +67,7 @@ def issue_visit(
     now = now or datetime.now(timezone.utc)
     token = secrets.token_urlsafe(24)
     visit = Visit(
-        token_hash=token_hash(token),
+        token_hash=digest(token),
         center_id=center.id,
         service_id=service.id if service else None,
         desk=desk,
@@ -88,7 +85,7 @@ def issue_visit(
 
 def open_visit(token: str, *, now: datetime | None = None) -> Visit:
     """The visit behind a link if it can still take feedback; VisitUnavailable says why not."""
-    visit = db.session.scalar(sa.select(Visit).where(Visit.token_hash == token_hash(token)))
+    visit = db.session.scalar(sa.select(Visit).where(Visit.token_hash == digest(token)))
     if visit is None:
         raise VisitUnavailable("unknown")
     if visit.is_used:
@@ -100,7 +97,7 @@ def open_visit(token: str, *, now: datetime | None = None) -> Visit:
 
 def find_visit(token: str) -> Visit | None:
     """The visit behind a link whatever its state (for choosing the page's language)."""
-    return db.session.scalar(sa.select(Visit).where(Visit.token_hash == token_hash(token)))
+    return db.session.scalar(sa.select(Visit).where(Visit.token_hash == digest(token)))
 
 
 def submit_visit_feedback(
