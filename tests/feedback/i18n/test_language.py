@@ -133,3 +133,11 @@ def test_dashboard_figures_use_the_locale_decimal_separator(app, client, languag
                                        "password": "correct horse 42"})
     page = client.get(f"/dashboard/?lang={language}").get_data(as_text=True)
     assert re.search(rf'data-kpi="average_rating">\s*{re.escape(average)}\s*<', page)
+
+
+def test_translated_text_outside_a_request_uses_the_default_language(app):
+    """CLI commands and domain functions run without a request; they must not crash on gettext."""
+    from flask_babel import gettext
+
+    with app.app_context():
+        assert gettext("Thank you for your feedback!") == "Rəyiniz üçün təşəkkür edirik!"
