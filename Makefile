@@ -48,6 +48,9 @@ model: install
 		$(PY) -m ml train --data ml/corpus --out $(MODELS)/$$(date -u +%Y%m%d-%H%M%S) --promote; \
 	fi
 
+# Links that seed-demo prints and posters carry point at where `make run` serves.
+run serve seed: export REY_PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
+
 seed: db
 	$(FLASK) seed-demo
 

@@ -27,9 +27,10 @@ def seed_demo_command():
     centers = seed_demo_centers()
     db.session.commit()
     click.echo(f"demo data ready: {len(centers)} centers")
-    click.echo("survey: http://127.0.0.1:5000/c/" + centers[0].code)
-
     from flask import current_app
+
+    base = current_app.config["PUBLIC_BASE_URL"]
+    click.echo(f"survey: {base}/c/{centers[0].code}")
 
     from feedback.classifier import get_classifier
     from feedback.services.demo_cases import DEMO_PASSWORD, seed_demo_feedback, seed_demo_users
@@ -41,7 +42,7 @@ def seed_demo_command():
     click.echo(f"demo feedback: {created} new submissions")
     for username, is_new in users:
         click.echo(f"demo login: {username} / {DEMO_PASSWORD}{'' if is_new else ' (existing account)'}")
-    click.echo("officer queue: http://127.0.0.1:5000/review/login (demo password is for the demo only)")
+    click.echo(f"officer queue: {base}/review/login (demo password is for the demo only)")
 
 
 def init_app(app: Flask) -> None:
