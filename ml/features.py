@@ -20,9 +20,13 @@ from sklearn.utils import murmurhash3_32
 from ml.langid import detect_language
 from ml.text import NEG_SUFFIX, fold, mark_negation, normalise, stem, tokenise
 
-__all__ = ["TextFeatures", "Analysis", "analyse", "select", "feature_index"]
+__all__ = [
+    "TextFeatures", "Analysis", "analyse", "select", "feature_index", "comment_tokens", "token_features",
+    "bigram_feature", "joins_bigrams",
+]
 
 _SKIP = frozenset(".,;")
+_PAIR_BREAKS = frozenset("!?")
 _CACHE_LIMIT = 300_000
 #: (lang, lo, hi) -> token -> its features. Nested so the hot lookup is by a plain string.
 _word_cache: dict[tuple, dict[str, tuple[str, ...]]] = {}
@@ -46,7 +50,8 @@ class Analysis:
         return out
 
 
-def _token_features(token: str, lang: str, lo: int, hi: int) -> tuple[str, ...]:
+def token_features(token: str, lang: str, lo: int, hi: int) -> tuple[str, ...]:
+    """The word feature (first) and the char n-grams of one token of a comment in ``lang``."""
     cache = _word_cache.get((lang, lo, hi))
     if cache is None:
         cache = _word_cache[(lang, lo, hi)] = {}
@@ -68,19 +73,33 @@ def _token_features(token: str, lang: str, lo: int, hi: int) -> tuple[str, ...]:
     return result
 
 
+def comment_tokens(text: str, lang: str) -> list[str]:
+    """The tokens the model sees: normalised, negation-marked, without the pauses ``.,;``."""
+    return [t for t in mark_negation(tokenise(normalise(text, lang)), lang) if t not in _SKIP]
+
+
+def bigram_feature(left: str, right: str) -> str:
+    """The ``b:`` feature of two neighbouring tokens, given their ``w:`` features."""
+    return "b:" + left[2:] + " " + right[2:]
+
+
+def joins_bigrams(token: str) -> bool:
+    """Whether ``token`` takes part in word pairs ("!" and "?" break them)."""
+    return token not in _PAIR_BREAKS
+
+
 def analyse(text: str, lang: str | None = None, char_ngrams: tuple[int, int] = (2, 5)) -> Analysis:
     """Break ``text`` into tokens and their features (see the module docstring)."""
     if lang is None:
         lang = detect_language(text)
-    tokens = [t for t in mark_negation(tokenise(normalise(text, lang)), lang) if t not in _SKIP]
+    tokens = comment_tokens(text, lang)
     lo, hi = char_ngrams
-    token_features = [_token_features(t, lang, lo, hi) for t in tokens]
+    feats = [token_features(t, lang, lo, hi) for t in tokens]
     bigrams = []
     for i in range(len(tokens) - 1):
-        left, right = token_features[i][0], token_features[i + 1][0]
-        if tokens[i] not in "!?" and tokens[i + 1] not in "!?":
-            bigrams.append((i, "b:" + left[2:] + " " + right[2:]))
-    return Analysis(lang, tokens, token_features, bigrams)
+        if joins_bigrams(tokens[i]) and joins_bigrams(tokens[i + 1]):
+            bigrams.append((i, bigram_feature(feats[i][0], feats[i + 1][0])))
+    return Analysis(lang, tokens, feats, bigrams)
 
 
 def feature_index(feature: str, n_features: int) -> int:
@@ -177,11 +196,3 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         X = sp.csr_matrix((data, indices, indptr), shape=(len(units), self.n_features))
         X.sum_duplicates()
         return X
-
-    def unit_weights(self, a: Analysis, weights: np.ndarray) -> list[tuple[float, str]]:
-        """(Σ weight·count over the unit's n-grams, unit) for each token and bigram of ``a``."""
-        out = [(float(weights[idx] @ cnt), tok) for (idx, cnt), tok in zip(self._token_arrays([a])[0], a.tokens)]
-        if self.kind != "chars" and a.bigrams:
-            for j, (i, _) in zip(self._bigram_indices(a), a.bigrams):
-                out.append((float(weights[j]), a.tokens[i] + " " + a.tokens[i + 1]))
-        return out

@@ -6,17 +6,17 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 from ml.errors import ModelError
-from ml.features import Analysis, TextFeatures, analyse
+from ml.features import TextFeatures
 from ml.langid import TURKIC, warm_up
 from ml.privacy import PLACEHOLDERS
 from ml.registry import load_pipeline
+from ml.scoring import Doc, LinearScorer
 from ml.text import NEG_SUFFIX, turkic_lower
 
 __all__ = ["Prediction", "Model", "build_pipeline", "make_classifier", "load_model"]
@@ -57,11 +57,8 @@ class Model:
 
     def __init__(self, pipeline: Pipeline, card: dict, path: Path):
         try:
-            self._features: TextFeatures = pipeline.named_steps["features"]
-            self._tfidf = pipeline.named_steps["tfidf"]
-            self._clf = pipeline.named_steps["clf"]
-            linear = self._clf.calibrated_classifiers_[0].estimator
-            self._coef = np.asarray(linear.coef_).ravel()
+            features: TextFeatures = pipeline.named_steps["features"]
+            self._scorer = LinearScorer(features, pipeline.named_steps["tfidf"], pipeline.named_steps["clf"])
             self.threshold = float(card["threshold"])
         except (KeyError, AttributeError, IndexError, TypeError, ValueError) as exc:
             raise ModelError(
@@ -71,62 +68,50 @@ class Model:
         self.card = card
         self.path = Path(path)
         self.version = self.path.name
-        self._ngrams = tuple(self._features.char_ngrams)
-        self._weights = self._coef * self._tfidf.idf_  # pull of one occurrence of each n-gram
+        self._explains = features.kind == "all"
 
-    def _analyse(self, texts) -> list[Analysis]:
+    def _docs(self, texts) -> list[Doc]:
         if isinstance(texts, str):
             raise TypeError("predict() takes a list of comments, not one string; wrap it in a list.")
-        out = []
-        for text in texts:
-            if not isinstance(text, str):
-                raise TypeError(f"comments must be str, got {type(text).__name__}")
-            out.append(analyse(text, char_ngrams=self._ngrams))
-        return out
-
-    def _scores(self, analyses: list[Analysis]):
-        X = self._tfidf.transform(self._features.transform_analyses(analyses))
-        return X, self._clf.predict_proba(X)[:, 1]
+        return self._scorer.docs(texts)
 
     def predict_proba_langs(self, texts) -> list[tuple[float, str]]:
         """(complaint probability, language) for each comment, without explanations."""
-        analyses = self._analyse(texts)
-        if not analyses:
+        docs = self._docs(texts)
+        if not docs:
             return []
-        _, p = self._scores(analyses)
-        return [(float(q), a.lang) for q, a in zip(p, analyses)]
+        p = self._scorer.probabilities(docs)
+        return [(q, d.lang) for q, d in zip(p.tolist(), docs)]
 
     def predict(self, texts) -> list[Prediction]:
         """Score a batch of comments; flagged ones come with the n-grams behind the verdict."""
-        analyses = self._analyse(texts)
-        if not analyses:
+        docs = self._docs(texts)
+        if not docs:
             return []
-        _, p = self._scores(analyses)
-        flagged = p >= self.threshold
-        reasons = self._reasons([(texts[i], analyses[i]) for i in np.flatnonzero(flagged)])
-        return [
-            Prediction(round(float(q), 6), bool(f), a.lang, reasons.pop(0) if f else [])
-            for a, q, f in zip(analyses, p, flagged)
-        ]
+        p = self._scorer.probabilities(docs).tolist()
+        threshold = self.threshold
+        out = []
+        for text, doc, q in zip(texts, docs, p):
+            flagged = q >= threshold
+            reasons = self._reasons(text, doc) if flagged else []
+            out.append(Prediction(round(q, 6), flagged, doc.lang, reasons))
+        return out
 
     def explain(self, text: str) -> list[str]:
         """The words that pushed ``text`` toward complaint, whatever the verdict."""
-        return self._reasons([(text, self._analyse([text])[0])])[0]
+        return self._reasons(text, self._docs([text])[0])
 
-    def _reasons(self, items: list[tuple[str, Analysis]]) -> list[list[str]]:
-        """Rank each comment's words and word pairs by the weight they add to the complaint score.
+    def _reasons(self, text: str, doc: Doc) -> list[str]:
+        """Rank the comment's words and word pairs by the weight they add to the complaint score.
 
         Within one comment TF-IDF rows share one norm, so ranking by Σ coef·idf·count over a
         word's own n-grams orders words as their share of the decision does (up to tf damping).
         """
-        if self._features.kind != "all" or not items:
-            return [[] for _ in items]
-        out = []
-        for text, a in items:
-            scored = [wu for wu in self._features.unit_weights(a, self._weights) if wu[0] > 0]
-            scored.sort(reverse=True)
-            out.append(self._readable(text, a.lang, scored))
-        return out
+        if not self._explains:
+            return []
+        scored = [wu for wu in doc.unit_weights() if wu[0] > 0]
+        scored.sort(reverse=True)
+        return self._readable(text, doc.lang, scored)
 
     @staticmethod
     def _readable(text: str, lang: str, scored) -> list[str]:
