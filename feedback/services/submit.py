@@ -1,4 +1,11 @@
-"""Storing a citizen's feedback: dedupe, redact, classify, triage, commit — in one place."""
+"""Storing a citizen's feedback: dedupe, redact, classify, triage, commit — in one place.
+
+A submission costs few round trips to the database, because the API takes many of them: one
+SELECT for the center, one ``INSERT … ON CONFLICT (idempotency_key) DO NOTHING RETURNING`` that both
+stores the row and tells a retry from a new submission, the case's two INSERTs when flagged, and
+the commit. Nothing is read back: the returned submission is built from the values sent and the id
+the INSERT returned, and the commit does not expire it.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from feedback.database import attach_inserted, insert_unless_present
 from feedback.extensions import db
 from feedback.models import Center, Channel, Service, Submission
 from feedback.services.cases import open_case
@@ -58,24 +66,60 @@ def find_by_idempotency_key(key: str) -> Submission | None:
     return db.session.scalar(sa.select(Submission).where(Submission.idempotency_key == key))
 
 
-def _resolve_center_and_service(data: FeedbackInput) -> tuple[Center, Service | None]:
-    center = db.session.scalar(
-        sa.select(Center).where(Center.code == data.center_code, Center.is_active.is_(True))
+def _insert_submission(values: dict) -> Submission | None:
+    """INSERT the row and return it, or None when a submission with the same key is stored already.
+
+    A Core INSERT (``ON CONFLICT (idempotency_key) DO NOTHING``): a retry or a racing request with
+    the same key yields no row instead of an IntegrityError and a rollback, and the ORM's unit of
+    work would cost several times the statement. A reference collision still raises IntegrityError.
+    """
+    statement = insert_unless_present(Submission.__table__, "idempotency_key")
+    new_id = db.session.execute(statement, values).scalar()
+    if new_id is None:
+        return None
+    return attach_inserted(Submission, {**values, "id": new_id})
+
+
+def _commit_keeping(fresh: Submission) -> None:
+    """Commit, expiring every object in the session except the submission just read or written.
+
+    Its attributes are what the database holds (the values just inserted, or what the SELECT read),
+    so reloading it after the commit, as the default expiry would on the caller's first
+    ``.reference``, is a wasted round trip per submission; anything else may have been changed by
+    others and is expired as usual.
+    """
+    session = db.session()
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire_on_commit
+    if expire_on_commit:
+        for obj in list(session.identity_map.values()):
+            if obj is not fresh:
+                session.expire(obj)
+
+
+def _resolve_center_and_service(data: FeedbackInput) -> tuple[int, int | None]:
+    """The ids of the active center and service the feedback names; SubmissionRejected if unknown."""
+    # Only the ids are needed: loading whole Center objects would cost more than the query.
+    center_id = db.session.scalar(
+        sa.select(Center.id).where(Center.code == data.center_code, Center.is_active.is_(True))
     )
-    if center is None:
+    if center_id is None:
         raise SubmissionRejected({"center": "unknown center"})
-    service = None
+    service_id = None
     if data.service_code:
-        service = db.session.scalar(
-            sa.select(Service).where(
-                Service.center_id == center.id,
+        service_id = db.session.scalar(
+            sa.select(Service.id).where(
+                Service.center_id == center_id,
                 Service.code == data.service_code,
                 Service.is_active.is_(True),
             )
         )
-        if service is None:
+        if service_id is None:
             raise SubmissionRejected({"service": "unknown service at this center"})
-    return center, service
+    return center_id, service_id
 
 
 def submit_feedback(
@@ -91,11 +135,14 @@ def submit_feedback(
 
     ``classifier`` is anything with ``judge(text) -> Verdict | None`` (see feedback.classifier).
     """
-    if idempotency_key:
-        existing = find_by_idempotency_key(idempotency_key)
-        if existing is not None:
-            return SubmitOutcome(existing, is_created=False)
-    center, service = _resolve_center_and_service(data)
+    try:
+        center_id, service_id = _resolve_center_and_service(data)
+    except SubmissionRejected:
+        # A retry of a stored submission gets its reference even if its center has closed since.
+        existing = find_by_idempotency_key(idempotency_key) if idempotency_key else None
+        if existing is None:
+            raise
+        return SubmitOutcome(existing, is_created=False)
     now = now or datetime.now(timezone.utc)
     masked = mask_personal_data(data.comment)
     # The model sees the masked text: a phone number is no evidence of a complaint.
@@ -103,10 +150,10 @@ def submit_feedback(
     decision = triage(data.rating, verdict, now, rules, text=masked)
 
     for _ in range(_REFERENCE_ATTEMPTS):
-        submission = Submission(
+        values = dict(
             reference=new_reference(),
-            center_id=center.id,
-            service_id=service.id if service else None,
+            center_id=center_id,
+            service_id=service_id,
             desk=data.desk,
             rating=data.rating,
             waiting_rating=data.waiting_rating,
@@ -128,23 +175,31 @@ def submit_feedback(
             is_flagged=decision.is_flagged,
             flag_reasons=decision.reasons,
         )
-        db.session.add(submission)
         try:
-            db.session.flush()
+            submission = _insert_submission(values)
+            if submission is None:
+                existing = find_by_idempotency_key(idempotency_key)
+                if existing is not None:
+                    # Stored before, by an earlier try of this client or a request that won the race.
+                    # Ending the transaction now frees SQLite's write lock that the INSERT took.
+                    _commit_keeping(existing)
+                    return SubmitOutcome(existing, is_created=False)
+                db.session.rollback()
+                continue  # the other row vanished before we could read it: try again
             # The case is part of the same transaction: a flagged submission never lacks its case.
             open_case(submission, decision, now=now)
-            db.session.commit()
+            _commit_keeping(submission)
         except IntegrityError:
             db.session.rollback()
             if idempotency_key:
                 existing = find_by_idempotency_key(idempotency_key)
                 if existing is not None:
-                    # Another request with the same key won the race.
+                    # Another request with the same key won the race (databases without DO NOTHING).
                     return SubmitOutcome(existing, is_created=False)
             continue  # a reference collision: draw another
         log.info(
             "stored submission %s center=%s rating=%s flagged=%s reasons=%s",
-            submission.reference, center.code, data.rating, decision.is_flagged, decision.reasons,
+            submission.reference, data.center_code, data.rating, decision.is_flagged, decision.reasons,
         )
         return SubmitOutcome(submission, is_created=True, decision=decision)
     raise RuntimeError("could not allocate a unique reference")

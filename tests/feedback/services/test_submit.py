@@ -1,5 +1,8 @@
 """submit_feedback: the one domain function that stores a submission."""
 
+import threading
+import time
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import pytest
@@ -8,7 +11,8 @@ import sqlalchemy as sa
 from factories import make_center
 from feedback.classifier import get_classifier
 from feedback.extensions import db
-from feedback.models import Channel, Submission
+from feedback.models import Case, Channel, EventKind, Submission
+from feedback.services import cases
 from feedback.services.submit import FeedbackInput, SubmissionRejected, submit_feedback
 from feedback.services.triage import TriageRules
 
@@ -27,12 +31,106 @@ def center(app_ctx):
     return make_center("baku-1")
 
 
+@contextmanager
+def _watching_the_database():
+    """Count commits and record SQL statements sent while the block runs."""
+    seen = {"commits": 0, "statements": []}
+
+    def on_commit(_conn):
+        seen["commits"] += 1
+
+    def on_statement(_conn, _cursor, statement, *_args):
+        seen["statements"].append(statement)
+
+    sa.event.listen(db.engine, "commit", on_commit)
+    sa.event.listen(db.engine, "before_cursor_execute", on_statement)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(db.engine, "commit", on_commit)
+        sa.event.remove(db.engine, "before_cursor_execute", on_statement)
+
+
+def _count(model=Submission):
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
 def test_stores_once_per_idempotency_key(center):
     first = _submit("Hər şey yaxşı idi", key="same-key-0001")
     second = _submit("a different body is ignored", key="same-key-0001")
     assert first.is_created and not second.is_created
     assert second.submission.id == first.submission.id
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 1
+    assert second.submission.reference == first.submission.reference
+    assert second.submission.comment == "Hər şey yaxşı idi"
+    assert _count() == 1
+
+
+def test_a_flagged_submission_and_its_case_are_stored_by_one_commit(center):
+    with _watching_the_database() as seen:
+        outcome = _submit("Növbə çox uzun idi", rating=1, key="one-commit-0001")
+    assert seen["commits"] == 1
+    (case,) = db.session.scalars(sa.select(Case)).all()
+    assert case.submission_id == outcome.submission.id
+    assert [event.kind for event in case.events] == [EventKind.opened]
+    assert case.events[0].detail == {"reasons": ["low_rating"], "priority": "high"}
+
+
+def test_the_stored_submission_is_returned_as_stored_without_reading_it_back(center):
+    outcome = _submit("Zəng edin: +994 50 123 45 67", rating=2, key="as-stored-0001",
+                      contact="050 123 45 67", is_contact_consented=True, service_code="passport")
+    returned = outcome.submission
+    with _watching_the_database() as seen:
+        as_returned = {c.key: getattr(returned, c.key) for c in sa.inspect(Submission).column_attrs}
+    assert seen["statements"] == [], "the caller's .reference must not cost a query after the commit"
+    db.session.expire_all()
+    stored = db.session.get(Submission, returned.id)
+    assert as_returned == {c.key: getattr(stored, c.key) for c in sa.inspect(Submission).column_attrs}
+    assert stored.service.code == "passport" and stored.is_flagged and stored.flag_reasons == ["low_rating"]
+
+
+def test_a_retry_gets_its_reference_even_after_the_center_closed(center):
+    first = _submit("Hər şey yaxşı idi", key="closed-later-01")
+    center.is_active = False
+    db.session.commit()
+    again = _submit("Hər şey yaxşı idi", key="closed-later-01")
+    assert not again.is_created and again.submission.reference == first.submission.reference
+    with pytest.raises(SubmissionRejected):
+        _submit("a new one", key="closed-later-02")
+
+
+def test_a_retry_waits_for_a_racing_transaction_with_its_key_and_returns_that_reference(app, center):
+    """Another server has stored the key but not yet committed: we get its row, not a second one."""
+    inserted, other = threading.Event(), {}
+
+    def racing_server():
+        with app.app_context():
+            row = Submission(reference="RACE-2345", center_id=other["center_id"], rating=3, language="az",
+                             channel=Channel.api, idempotency_key="racing-key-0001",
+                             created_dt=datetime.now(timezone.utc))
+            db.session.add(row)
+            db.session.flush()  # the key is taken, uncommitted
+            inserted.set()
+            time.sleep(0.3)  # let our INSERT arrive while the other transaction is open
+            db.session.commit()
+
+    other["center_id"] = center.id
+    thread = threading.Thread(target=racing_server)
+    thread.start()
+    assert inserted.wait(10)
+    outcome = _submit("the same feedback, retried", key="racing-key-0001")
+    thread.join()
+    assert not outcome.is_created and outcome.submission.reference == "RACE-2345"
+    assert _count() == 1
+
+
+def test_opening_a_case_twice_keeps_the_first(center):
+    outcome = _submit("", rating=1)
+    db.session.expire_all()
+    submission = db.session.get(Submission, outcome.submission.id)
+    again = cases.open_case(submission, outcome.decision, now=datetime.now(timezone.utc))
+    db.session.commit()
+    assert again.submission_id == submission.id
+    assert _count(Case) == 1 and len(again.events) == 1
 
 
 def test_personal_data_is_masked_for_officers_but_kept_as_written(center):
@@ -57,7 +155,7 @@ def test_unknown_center_and_service_are_rejected_without_storing(center):
     with pytest.raises(SubmissionRejected) as rejected:
         _submit(rating=3, service_code="no-such-service")
     assert "service" in rejected.value.errors
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 0
+    assert _count() == 0
 
 
 def test_inactive_center_takes_no_feedback(app_ctx):
