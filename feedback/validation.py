@@ -50,11 +50,14 @@ class FeedbackForm(FlaskForm):
     class Meta:
         locales = False
 
+    # Fields without a label get one from WTForms' own catalogue, which Flask-WTF reads from disk on
+    # every request that builds the form; these labels are never shown (the template writes its own),
+    # so they are plain strings.
     service = HiddenField(
-        validators=[Optional(), Length(max=40, message=_l("Choose a service from the list."))]
+        "Service", validators=[Optional(), Length(max=40, message=_l("Choose a service from the list."))]
     )
     desk = HiddenField(
-        validators=[Optional(), Length(max=20, message=_l("The desk can be at most %(max)d characters."))]
+        "Desk", validators=[Optional(), Length(max=20, message=_l("The desk can be at most %(max)d characters."))]
     )
     rating = _rating(_l("How was your visit overall?"), required=True)
     waiting_rating = _rating(_l("Waiting time"))
@@ -75,7 +78,7 @@ class FeedbackForm(FlaskForm):
     )
     consent = BooleanField(_l("I agree that my contact details are used to follow up this feedback."))
     #: Bots fill every field; people never see this one.
-    website = StringField(validators=[Optional()])
+    website = StringField("Website", validators=[Optional()])
 
     def validate_matter_resolved(self, field):
         if field.data not in ("yes", "no"):
