@@ -18,14 +18,16 @@ from sklearn.feature_extraction import FeatureHasher
 from sklearn.utils import murmurhash3_32
 
 from ml.langid import detect_language
-from ml.text import NEG_SUFFIX, fold, mark_negation, normalise, stem, tokenise
+from ml.text import NEG_SUFFIX, fold, mark_negation, normalised_tokens, stem
 
 __all__ = [
-    "TextFeatures", "Analysis", "analyse", "select", "feature_index", "comment_tokens", "token_features",
-    "bigram_feature", "joins_bigrams",
+    "TextFeatures", "Analysis", "analyse", "select", "feature_index", "hashed_tokens", "comment_tokens",
+    "token_features",
+    "bigram_feature", "joins_bigrams", "SKIPPED",
 ]
 
-_SKIP = frozenset(".,;")
+#: Pauses: they end a negation scope, then are dropped.
+SKIPPED = frozenset(".,;")
 _PAIR_BREAKS = frozenset("!?")
 _CACHE_LIMIT = 300_000
 #: (lang, lo, hi) -> token -> its features. Nested so the hot lookup is by a plain string.
@@ -75,7 +77,7 @@ def token_features(token: str, lang: str, lo: int, hi: int) -> tuple[str, ...]:
 
 def comment_tokens(text: str, lang: str) -> list[str]:
     """The tokens the model sees: normalised, negation-marked, without the pauses ``.,;``."""
-    return [t for t in mark_negation(tokenise(normalise(text, lang)), lang) if t not in _SKIP]
+    return [t for t in mark_negation(normalised_tokens(text, lang), lang) if t not in SKIPPED]
 
 
 def bigram_feature(left: str, right: str) -> str:
@@ -110,6 +112,45 @@ def feature_index(feature: str, n_features: int) -> int:
     return abs(h) % n_features
 
 
+def hashed_tokens(wanted, *, n_features: int, kind: str, char_ngrams: tuple[int, int]) -> dict[tuple, tuple]:
+    """(columns, counts) of the features of each (lang, token) in ``wanted``, as
+    FeatureHasher(alternate_sign=False) gives them: columns ascending, repeated features summed.
+
+    Cached for the process, since hashing depends on the settings, not on a fitted model.
+    """
+    lo, hi = char_ngrams
+    out: dict[tuple, tuple] = {}
+    missing: dict[tuple, list[str]] = {}
+    for key in wanted:
+        if key in out or key in missing:
+            continue
+        lang, tok = key
+        cache = _index_cache.get((n_features, kind, lang, lo, hi))
+        if cache is None:
+            cache = _index_cache.setdefault((n_features, kind, lang, lo, hi), {})
+        found = cache.get(tok)
+        if found is None:
+            missing[key] = select(list(token_features(tok, lang, lo, hi)), kind)
+        else:
+            out[key] = found
+    if missing:
+        for (lang, tok), arrays in zip(missing, _hash_rows(list(missing.values()), n_features)):
+            out[(lang, tok)] = arrays
+            cache = _index_cache[(n_features, kind, lang, lo, hi)]
+            if len(cache) > _CACHE_LIMIT:
+                cache.clear()
+            cache[tok] = arrays
+    return out
+
+
+def _hash_rows(rows: list[list[str]], n_features: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """FeatureHasher's (columns, counts) for each list of string features, in one call."""
+    hasher = FeatureHasher(n_features=n_features, input_type="string", alternate_sign=False)
+    X = hasher.transform(rows)
+    ptr = X.indptr.tolist()
+    return [(X.indices[a:b], X.data[a:b]) for a, b in zip(ptr[:-1], ptr[1:])]
+
+
 def select(features: list[str], kind: str) -> list[str]:
     """Keep all features, only the word ones (``w:``/``b:``), or only the character n-grams."""
     if kind == "all":
@@ -133,37 +174,14 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         self.n_features_out_ = self.n_features
         return self
 
-    def _hasher(self) -> FeatureHasher:
-        return FeatureHasher(n_features=self.n_features, input_type="string", alternate_sign=False)
-
     def transform(self, X):
         return self.transform_analyses([analyse(t, char_ngrams=tuple(self.char_ngrams)) for t in X])
 
     def _token_arrays(self, analyses: list[Analysis]) -> list[list[tuple[np.ndarray, np.ndarray]]]:
-        """Hashed (indices, counts) of each token of each comment; each distinct token hashed once.
-
-        Comments reuse few words, so hashing per distinct word rather than per occurrence is what
-        makes batch scoring fast.
-        """
-        lo, hi = self.char_ngrams
-        caches = {}
-        missing: dict[tuple, list[str]] = {}
-        for a in analyses:
-            cache = caches.get(a.lang)
-            if cache is None:
-                cache = caches[a.lang] = _index_cache.setdefault((self.n_features, self.kind, a.lang, lo, hi), {})
-            for tok, feats in zip(a.tokens, a.token_features):
-                if tok not in cache:
-                    missing[(a.lang, tok)] = select(list(feats), self.kind)
-        if missing:
-            counts = self._hasher().transform(missing.values())
-            ptr, ind, dat = counts.indptr, counts.indices, counts.data
-            for i, (lang, tok) in enumerate(missing):
-                cache = caches[lang]
-                if len(cache) > _CACHE_LIMIT:
-                    cache.clear()
-                cache[tok] = (ind[ptr[i]:ptr[i + 1]], dat[ptr[i]:ptr[i + 1]])
-        return [[caches[a.lang][tok] for tok in a.tokens] for a in analyses]
+        """Hashed (indices, counts) of each token of each comment; each distinct token hashed once."""
+        arrays = hashed_tokens(((a.lang, tok) for a in analyses for tok in a.tokens),
+                               n_features=self.n_features, kind=self.kind, char_ngrams=tuple(self.char_ngrams))
+        return [[arrays[(a.lang, tok)] for tok in a.tokens] for a in analyses]
 
     def _bigram_indices(self, a: Analysis) -> list[int]:
         cache = _index_cache.setdefault((self.n_features, "bigrams"), {})

@@ -16,12 +16,14 @@ from ml.features import TextFeatures
 from ml.langid import TURKIC, warm_up
 from ml.privacy import PLACEHOLDERS
 from ml.registry import load_pipeline
-from ml.scoring import Doc, LinearScorer
+from ml.scoring import LinearScorer, Scored
 from ml.text import NEG_SUFFIX, turkic_lower
 
 __all__ = ["Prediction", "Model", "build_pipeline", "make_classifier", "load_model"]
 
 MAX_REASONS = 5
+#: Comments scored together: enough for array operations to pay off, few enough to bound memory.
+SLICE = 2048
 _HIDDEN = frozenset(p.strip().lower() for p in PLACEHOLDERS.values()) | frozenset("!?")
 _ORIGINAL_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 
@@ -70,38 +72,39 @@ class Model:
         self.version = self.path.name
         self._explains = features.kind == "all"
 
-    def _docs(self, texts) -> list[Doc]:
+    def _slices(self, texts):
+        """(texts, Scored) for consecutive slices of ``texts``: arrays stay small, memory bounded."""
         if isinstance(texts, str):
             raise TypeError("predict() takes a list of comments, not one string; wrap it in a list.")
-        return self._scorer.docs(texts)
+        texts = list(texts)
+        for start in range(0, len(texts), SLICE):
+            part = texts[start:start + SLICE]
+            yield part, self._scorer.score(part)
 
     def predict_proba_langs(self, texts) -> list[tuple[float, str]]:
         """(complaint probability, language) for each comment, without explanations."""
-        docs = self._docs(texts)
-        if not docs:
-            return []
-        p = self._scorer.probabilities(docs)
-        return [(q, d.lang) for q, d in zip(p.tolist(), docs)]
+        out = []
+        for _, scored in self._slices(texts):
+            out += zip(scored.p.tolist(), scored.langs)
+        return out
 
     def predict(self, texts) -> list[Prediction]:
         """Score a batch of comments; flagged ones come with the n-grams behind the verdict."""
-        docs = self._docs(texts)
-        if not docs:
-            return []
-        p = self._scorer.probabilities(docs).tolist()
         threshold = self.threshold
         out = []
-        for text, doc, q in zip(texts, docs, p):
-            flagged = q >= threshold
-            reasons = self._reasons(text, doc) if flagged else []
-            out.append(Prediction(round(q, 6), flagged, doc.lang, reasons))
+        for part, scored in self._slices(texts):
+            for i, (text, lang, q) in enumerate(zip(part, scored.langs, scored.p.tolist())):
+                flagged = q >= threshold
+                out.append(Prediction(round(q, 6), flagged, lang, self._reasons(text, scored, i) if flagged else []))
         return out
 
     def explain(self, text: str) -> list[str]:
         """The words that pushed ``text`` toward complaint, whatever the verdict."""
-        return self._reasons(text, self._docs([text])[0])
+        if not isinstance(text, str):
+            raise TypeError(f"comments must be str, got {type(text).__name__}")
+        return self._reasons(text, self._scorer.score([text]), 0)
 
-    def _reasons(self, text: str, doc: Doc) -> list[str]:
+    def _reasons(self, text: str, scored: Scored, i: int) -> list[str]:
         """Rank the comment's words and word pairs by the weight they add to the complaint score.
 
         Within one comment TF-IDF rows share one norm, so ranking by Σ coef·idf·count over a
@@ -109,9 +112,9 @@ class Model:
         """
         if not self._explains:
             return []
-        scored = [wu for wu in doc.unit_weights() if wu[0] > 0]
-        scored.sort(reverse=True)
-        return self._readable(text, doc.lang, scored)
+        units = scored.unit_weights(i)
+        units.sort(reverse=True)
+        return self._readable(text, scored.langs[i], units)
 
     @staticmethod
     def _readable(text: str, lang: str, scored) -> list[str]:

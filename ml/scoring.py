@@ -1,4 +1,4 @@
-"""Score comments with the fitted pipeline's numbers directly, without sklearn's per-call machinery.
+"""Score a batch of comments with the fitted pipeline's numbers, mostly in array operations.
 
 For the pipeline ``TextFeatures → TfidfTransformer(sublinear_tf, l2) → CalibratedClassifierCV
 (sigmoid, one model)``, the complaint probability of a comment whose hashed columns j hold the
@@ -7,67 +7,75 @@ counts c_j is
     v_j = (1 + ln c_j) · idf_j
     p   = 1 / (1 + exp(a · (Σ_j v_j · coef_j / ‖v‖ + intercept) + b))
 
-which is what ``Pipeline.predict_proba`` computes, only without input validation on every call
-(most of the time of a one-comment prediction) and without building feature strings per comment.
-Comments reuse a small vocabulary, so each distinct token's hashed columns and its pull toward
-complaint are worked out once and cached; a comment then costs its tokenising and a few lookups.
+which is what ``Pipeline.predict_proba`` computes, without its per-call input validation and
+without building feature strings per comment. Per comment, Python only splits the text and looks
+its chunks up (``ml.vocab``); language, tokens, word pairs and the sum above are array operations
+over the batch. Comments with a negator take the word-by-word path for their tokens, since
+negation marks words across chunks.
 """
 
 from __future__ import annotations
 
-from operator import itemgetter
+from itertools import chain, repeat
+from operator import ne
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.feature_extraction import FeatureHasher
 from sklearn.feature_extraction.text import TfidfTransformer
 
-from ml.features import (
-    TextFeatures, bigram_feature, comment_tokens, feature_index, joins_bigrams, select, token_features,
-)
-from ml.langid import detect_language
+from ml.features import SKIPPED, TextFeatures
+from ml.langid import by_letters, by_words
+from ml.text import mark_negation, masked
+from ml.vocab import SLOTS, Vocab
 
-__all__ = ["LinearScorer", "Doc"]
+__all__ = ["LinearScorer", "Scored"]
 
-#: Bound on each cache (entries); cleared when exceeded, as comments reuse few words.
-CACHE_LIMIT = 200_000
-_ONE = np.ones(1).tobytes()
-_COLUMNS, _COUNTS, _SIZE = itemgetter(1), itemgetter(2), itemgetter(5)
+#: Up to this many units (about 50 comments), merge columns by sorting rather than a sparse product.
+SMALL = 500
 
 
-class Doc:
-    """One comment as the scorer sees it: language, tokens, and the cached entry of each unit.
+class Scored:
+    """A scored batch: ``langs`` and complaint probabilities ``p``, and what ``unit_weights`` needs."""
 
-    A unit entry is ``(word, indices, counts, weight, joins, size)``: the token's ``w:`` feature,
-    its hashed columns (int32) and counts (float64) as raw bytes, Σ coef·idf·count over them (its
-    pull toward complaint, for reasons), whether it takes part in word pairs, and how many columns
-    it has. ``pair_units`` holds the entries of word pairs, ``pair_starts`` their first tokens. Bytes because a batch then joins its
-    units' columns in one call: concatenating thousands of small arrays costs ten times more.
-    """
+    def __init__(self, vocab: Vocab, langs: list[str], p: np.ndarray, units: np.ndarray, unit_text: np.ndarray,
+                 pairs: np.ndarray, pair_text: np.ndarray, pair_at: np.ndarray, views: np.ndarray,
+                 text_of: np.ndarray, negated_tokens: dict[int, list[str]]):
+        self.langs, self.p = langs, p
+        n = np.arange(len(langs) + 1)
+        weight = vocab.unit_weight.data
+        self._unit_weight, self._unit_bounds = weight[units], np.searchsorted(unit_text, n)
+        self._pair_weight, self._pair_at, self._pair_bounds = weight[pairs], pair_at, np.searchsorted(pair_text, n)
+        self._views, self._view_bounds = views, np.searchsorted(text_of, n)
+        self._view_tokens, self._negated_tokens = vocab.view_tokens, negated_tokens
 
-    __slots__ = ("lang", "tokens", "units", "pair_starts", "pair_units")
+    def tokens(self, i: int) -> list[str]:
+        """The tokens the model saw in comment ``i``."""
+        tokens = self._negated_tokens.get(i)
+        if tokens is None:
+            view_tokens = self._view_tokens
+            views = self._views[self._view_bounds[i]:self._view_bounds[i + 1]].tolist()
+            tokens = list(chain.from_iterable(view_tokens[v][1] for v in views))
+        return tokens
 
-    def __init__(self, lang: str, tokens: list[str], units: list):
-        self.lang, self.tokens, self.units = lang, tokens, units
-        self.pair_starts: list[int] = []
-        self.pair_units: list[tuple] = []
-
-    def unit_weights(self) -> list[tuple[float, str]]:
-        """(pull toward complaint, unit) for each token and word pair of the comment."""
-        out = [(u[3], tok) for u, tok in zip(self.units, self.tokens)]
-        tokens = self.tokens
-        out.extend((e[3], tokens[i] + " " + tokens[i + 1]) for i, e in zip(self.pair_starts, self.pair_units))
+    def unit_weights(self, i: int) -> list[tuple[float, str]]:
+        """(pull toward complaint, unit) for comment ``i``'s tokens and word pairs with a positive pull."""
+        tokens = self.tokens(i)
+        weights = self._unit_weight[self._unit_bounds[i]:self._unit_bounds[i + 1]].tolist()
+        out = [(w, tok) for w, tok in zip(weights, tokens) if w > 0]
+        a, b = self._pair_bounds[i], self._pair_bounds[i + 1]
+        if a < b:
+            out += [(w, tokens[k] + " " + tokens[k + 1])
+                    for w, k in zip(self._pair_weight[a:b].tolist(), self._pair_at[a:b].tolist()) if w > 0]
         return out
 
 
 class LinearScorer:
-    """The arithmetic of a fitted pipeline, plus per-model caches of token and word-pair entries.
+    """The arithmetic of a fitted pipeline over a ``Vocab`` of what it has seen.
 
-    Read-only apart from the caches, which are plain dicts: a lookup or an insert is atomic under
-    the GIL, and a batch keeps its own new entries, so concurrent batches (or a cache being cleared
-    by another thread) can't hand it a missing or half-built entry.
+    Thread-safe: the Vocab only grows, under its lock; a full one is replaced, not cleared, and
+    a batch keeps the one it started with.
     """
 
     def __init__(self, features: TextFeatures, tfidf: TfidfTransformer, clf: CalibratedClassifierCV):
@@ -80,7 +88,7 @@ class LinearScorer:
         linear = calibrated.estimator
         self.n_features = int(features.n_features)
         self.kind = features.kind
-        self.lo, self.hi = features.char_ngrams
+        self.char_ngrams = tuple(features.char_ngrams)
         self.idf = np.asarray(tfidf.idf_, dtype=np.float64)
         self.coef = np.asarray(linear.coef_, dtype=np.float64).ravel()
         self.intercept = float(np.ravel(linear.intercept_)[0])
@@ -88,103 +96,150 @@ class LinearScorer:
         if self.coef.shape != (self.n_features,) or self.idf.shape != (self.n_features,):
             raise ValueError("coefficients or idf don't match the number of hashed features")
         self.weights = self.coef * self.idf  # pull of one occurrence of each column
-        self._tokens: dict[str, dict[str, tuple]] = {}  # lang -> token -> entry
-        self._pairs: dict[str, tuple] = {}  # "b:" feature -> entry
+        self._vocab = self._new_vocab()
 
-    # -- turning comments into Docs ---------------------------------------------------------
-    def docs(self, texts) -> list[Doc]:
-        """Tokenise ``texts`` and attach each unit's cached entry, hashing new tokens in one go."""
-        docs, waiting = [], []
-        token_caches = self._tokens
+    def _new_vocab(self) -> Vocab:
+        return Vocab(n_features=self.n_features, kind=self.kind, char_ngrams=self.char_ngrams, weights=self.weights)
+
+    def score(self, texts: list[str]) -> Scored:
+        """Languages and complaint probabilities of ``texts`` (a list of str)."""
         for text in texts:
             if not isinstance(text, str):
                 raise TypeError(f"comments must be str, got {type(text).__name__}")
-            lang = detect_language(text)
-            tokens = comment_tokens(text, lang)
-            cache = token_caches.get(lang)
-            if cache is None:
-                cache = token_caches.setdefault(lang, {})
-            units = [cache.get(t) for t in tokens]
-            doc = Doc(lang, tokens, units)
-            if None in units:
-                waiting.append(doc)
-            elif self.kind != "chars":
-                self._attach_pairs(doc)
-            docs.append(doc)
-        if waiting:
-            fresh = self._hash_tokens(waiting)
-            for doc in waiting:
-                doc.units = [u if u is not None else fresh[(doc.lang, t)] for u, t in zip(doc.units, doc.tokens)]
-                if self.kind != "chars":
-                    self._attach_pairs(doc)
-        return docs
+        vocab = self._vocab
+        if vocab.full():
+            vocab = self._vocab = self._new_vocab()
+        n = len(texts)
+        splits = list(map(str.split, texts))
+        ids, text_of = _chunk_ids(vocab, splits)
+        langs = self._languages(vocab, texts, ids, text_of, splits)
 
-    def _attach_pairs(self, doc: Doc) -> None:
-        cache = self._pairs
-        units = doc.units
-        starts, pairs = doc.pair_starts, doc.pair_units
-        for i in range(len(units) - 1):
-            left, right = units[i], units[i + 1]
-            if left[4] and right[4]:
-                key = bigram_feature(left[0], right[0])
-                entry = cache.get(key)
-                if entry is None:
-                    j = feature_index(key, self.n_features)
-                    entry = (key, np.array([j], dtype=np.int32).tobytes(), _ONE, float(self.weights[j]), True, 1)
-                    if len(cache) >= CACHE_LIMIT:
-                        cache.clear()
-                    cache[key] = entry
-                starts.append(i)
-                pairs.append(entry)
+        # Tokens come from the text after NFC and masking; most comments are unchanged by them.
+        cleaned = list(map(masked, texts))
+        changed = np.flatnonzero(np.fromiter(map(ne, cleaned, texts), dtype=bool, count=n))
+        if len(changed):
+            for i in changed.tolist():
+                splits[i] = cleaned[i].split()
+            ids, text_of = _chunk_ids(vocab, splits)
+        slot = np.fromiter(map(SLOTS.__getitem__, langs), dtype=np.int64, count=n)[text_of]
+        views = vocab.view_of.data[ids, slot]
+        if (views < 0).any():
+            miss = np.flatnonzero(views < 0)
+            vocab.add_views([(int(ids[k]), langs[int(text_of[k])]) for k in miss])
+            views[miss] = vocab.view_of.data[ids[miss], slot[miss]]
+        negated = np.bincount(text_of, weights=vocab.view_negates.data[views], minlength=n) > 0
 
-    def _hash_tokens(self, docs: list[Doc]) -> dict[tuple[str, str], tuple]:
-        """Entries for the tokens of ``docs`` not yet cached, hashed together (C speed)."""
-        missing: dict[tuple[str, str], tuple[str, ...]] = {}
-        for doc in docs:
-            for unit, tok in zip(doc.units, doc.tokens):
-                if unit is None and (doc.lang, tok) not in missing:
-                    missing[(doc.lang, tok)] = token_features(tok, doc.lang, self.lo, self.hi)
-        hasher = FeatureHasher(n_features=self.n_features, input_type="string", alternate_sign=False)
-        counts = hasher.transform(select(list(f), self.kind) for f in missing.values())
-        ptr, ind, dat = counts.indptr, counts.indices, counts.data
-        weights = self.weights
-        fresh = {}
-        for i, ((lang, tok), feats) in enumerate(missing.items()):
-            idx, cnt = ind[ptr[i]:ptr[i + 1]], dat[ptr[i]:ptr[i + 1]]
-            fresh[(lang, tok)] = (feats[0], idx.astype(np.int32).tobytes(), cnt.astype(np.float64).tobytes(),
-                                  float(weights[idx] @ cnt), joins_bigrams(tok), len(idx))
-        for (lang, tok), entry in fresh.items():
-            cache = self._tokens[lang]
-            if len(cache) >= CACHE_LIMIT:
-                cache.clear()
-            cache[tok] = entry
-        return fresh
+        units, unit_text, negated_tokens = self._tokens(vocab, views, text_of, negated, langs)
+        pairs, pair_text, pair_at = self._pairs(vocab, units, unit_text)
+        p = self._probabilities(vocab, n, np.concatenate((units, pairs)), np.concatenate((unit_text, pair_text)))
+        return Scored(vocab, langs, p, units, unit_text, pairs, pair_text, pair_at, views, text_of, negated_tokens)
 
-    # -- probabilities ------------------------------------------------------------------------
-    def probabilities(self, docs: list[Doc]) -> np.ndarray:
-        """Complaint probability of each Doc (equal to the pipeline's predict_proba[:, 1])."""
-        n = len(docs)
-        columns, counts, sizes = [], [], [0]
-        for doc in docs:
-            units = doc.units
-            columns += map(_COLUMNS, units)
-            counts += map(_COUNTS, units)
-            pairs = doc.pair_units
-            columns += map(_COLUMNS, pairs)
-            counts += map(_COUNTS, pairs)
-            sizes.append(sum(map(_SIZE, units)) + len(pairs))
-        # bytearray: writable, since sum_duplicates and the TF-IDF steps work in place.
-        indices = np.frombuffer(bytearray().join(columns), dtype=np.int32)
-        counts = np.frombuffer(bytearray().join(counts), dtype=np.float64)
-        indptr = np.cumsum(sizes)
-        X = sp.csr_matrix((counts, indices, indptr), shape=(n, self.n_features))
-        X.sum_duplicates()  # a column shared by several tokens counts once, with their summed count
-        v = X.data
-        np.log(v, out=v)
+    @staticmethod
+    def _languages(vocab: Vocab, texts, ids, text_of, splits) -> list[str]:
+        n = len(texts)
+        count = np.bincount
+        langs = list(map(by_letters,
+                         count(text_of, weights=vocab.cyrillic.data[ids], minlength=n).astype(np.int64).tolist(),
+                         count(text_of, weights=vocab.latin.data[ids], minlength=n).astype(np.int64).tolist(),
+                         (count(text_of, weights=vocab.schwa.data[ids], minlength=n) > 0).tolist()))
+        if None in langs:
+            turkic = count(text_of, weights=vocab.turkic.data[ids], minlength=n) > 0
+            steps = vocab.steps
+            ends = np.cumsum(list(map(len, splits))).tolist()
+            id_list = ids.tolist()
+            for i, lang in enumerate(langs):
+                if lang is None:
+                    chunk_steps = [steps[c] for c in id_list[ends[i] - len(splits[i]):ends[i]]]
+                    langs[i] = by_words(chunk_steps, bool(turkic[i]), texts[i])
+        return langs
+
+    @staticmethod
+    def _tokens(vocab: Vocab, views, text_of, negated, langs):
+        """Unit ids of each comment's tokens, grouped by comment and in order, with the comment of
+        each; and the tokens of the comments with a negator, which take the word-by-word path."""
+        plain = ~negated[text_of]
+        v = views[plain]
+        sizes = vocab.view_size.data[v]
+        offsets = np.cumsum(sizes) - sizes
+        units = vocab.view_units.data[np.repeat(vocab.view_start.data[v] - offsets, sizes) + np.arange(int(sizes.sum()))]
+        unit_text = np.repeat(text_of[plain], sizes)
+        negated_tokens: dict[int, list[str]] = {}
+        if negated.any():
+            view_tokens = vocab.view_tokens
+            bounds = np.searchsorted(text_of, np.arange(len(langs) + 1)).tolist()
+            for i in np.flatnonzero(negated).tolist():
+                raw = list(chain.from_iterable(view_tokens[k][0] for k in views[bounds[i]:bounds[i + 1]].tolist()))
+                negated_tokens[i] = [t for t in mark_negation(raw, langs[i]) if t not in SKIPPED]
+            vocab.add_tokens((langs[i], t) for i, kept in negated_tokens.items() for t in kept)
+            extra_units, extra_text = [], []
+            for i, kept in negated_tokens.items():
+                ids = vocab.token_ids[langs[i]]
+                extra_units += [ids[t] for t in kept]
+                extra_text += [i] * len(kept)
+            units = np.concatenate((units, np.array(extra_units, dtype=units.dtype)))
+            unit_text = np.concatenate((unit_text, np.array(extra_text, dtype=unit_text.dtype)))
+            order = np.argsort(unit_text, kind="stable")  # back in comment order, each one's in its order
+            units, unit_text = units[order], unit_text[order]
+        return units, unit_text, negated_tokens
+
+    def _pairs(self, vocab: Vocab, units, unit_text):
+        """Unit ids of the word pairs (neighbouring tokens of one comment that both form pairs),
+        the comment of each, and the position of its first token in the comment."""
+        if self.kind == "chars" or len(units) < 2:
+            return units[:0], unit_text[:0], unit_text[:0]
+        joins = vocab.unit_joins.data[units]
+        left = np.flatnonzero((unit_text[1:] == unit_text[:-1]) & joins[:-1] & joins[1:])
+        word = vocab.unit_word.data
+        key_list = ((word[units[left]] << 32) | word[units[left + 1]]).tolist()
+        found = list(map(vocab.pair_ids.get, key_list, repeat(-1)))
+        if -1 in found:
+            vocab.add_pairs(k for k, f in zip(key_list, found) if f == -1)
+            found = list(map(vocab.pair_ids.__getitem__, key_list))
+        text = unit_text[left]
+        return np.array(found, dtype=units.dtype), text, left - np.searchsorted(unit_text, text)
+
+    def _probabilities(self, vocab: Vocab, n: int, units, unit_text) -> np.ndarray:
+        rows, columns, counts = self._counts(vocab, n, units, unit_text)
+        v = np.log(counts)
         v += 1.0
-        v *= self.idf[X.indices]
-        rows = np.repeat(np.arange(n), np.diff(X.indptr))
+        v *= self.idf[columns]
         norms = np.sqrt(np.bincount(rows, weights=v * v, minlength=n))
         norms[norms == 0.0] = 1.0
-        decision = np.bincount(rows, weights=v * self.coef[X.indices], minlength=n) / norms + self.intercept
+        decision = np.bincount(rows, weights=v * self.coef[columns], minlength=n) / norms + self.intercept
         return expit(-(self.a * decision + self.b))
+
+    def _counts(self, vocab: Vocab, n: int, units, unit_text):
+        """(comment, column, count) with each column once per comment: a column shared by
+        several units of a comment (word n-grams overlap) counts once, with the summed count."""
+        with vocab.lock:  # a consistent view of the unit matrix
+            m = vocab.unit_weight.size
+            ptr = vocab.unit_ptr.data[: m + 1]
+            all_columns, all_counts = vocab.unit_columns.data, vocab.unit_counts.data
+        if len(units) <= SMALL:
+            # Few comments: gather their columns and merge by sorting. (The sparse product below
+            # clears a workspace as wide as the hash space on every call.)
+            starts = ptr[units]
+            sizes = ptr[units + 1] - starts
+            offsets = np.cumsum(sizes) - sizes
+            at = np.repeat(starts - offsets, sizes) + np.arange(int(sizes.sum()))
+            keys, where = np.unique(np.repeat(unit_text, sizes) * self.n_features + all_columns[at],
+                                    return_inverse=True)
+            return keys // self.n_features, keys % self.n_features, np.bincount(where, weights=all_counts[at])
+        # comments × units @ units × columns adds up shared columns in C, without sorting.
+        nnz = int(ptr[-1])
+        matrix = sp.csr_matrix((all_counts[:nnz], all_columns[:nnz], ptr), shape=(m, self.n_features))
+        membership = sp.csr_matrix((np.ones(len(units)), (unit_text, units)), shape=(n, m))
+        X = membership @ matrix
+        return np.repeat(np.arange(n), np.diff(X.indptr)), X.indices, X.data
+
+
+def _chunk_ids(vocab: Vocab, splits):
+    """Chunk ids of all chunks of the batch, in order, and the comment of each."""
+    flat = list(chain.from_iterable(splits))
+    ids = np.fromiter(map(vocab.chunk_ids.get, flat, repeat(-1)), dtype=np.int64, count=len(flat))
+    if (ids < 0).any():
+        miss = np.flatnonzero(ids < 0).tolist()
+        vocab.add_chunks([flat[k] for k in miss])
+        ids[miss] = [vocab.chunk_ids[flat[k]] for k in miss]
+    text_of = np.repeat(np.arange(len(splits)), list(map(len, splits)))
+    return ids, text_of

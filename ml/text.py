@@ -17,7 +17,8 @@ from ml.langid import TURKIC, detect_language
 from ml.privacy import redact
 
 __all__ = [
-    "normalise", "fold", "tokenise", "mark_negation", "stem", "squeeze", "turkic_lower",
+    "normalise", "fold", "tokenise", "masked", "chunk_tokens", "normalised_tokens", "mark_negation",
+    "triggers_negation", "stem", "squeeze", "turkic_lower",
     "detect_language", "NEG_SUFFIX",
 ]
 
@@ -78,6 +79,7 @@ _POSTPOSED_NEGATORS = {
     "tr": frozenset("değil degil yok yoktu yoktur değildi".split()),
 }
 _SCOPE_END = frozenset(".,!?;")
+_NO_WORDS: frozenset[str] = frozenset()
 
 _STEMMERS = {"en": SnowballStemmer("english"), "ru": SnowballStemmer("russian")}
 
@@ -110,6 +112,11 @@ def normalise(text: str, lang: str | None = None) -> str:
     text = redact(text)
     if lang is None:
         lang = detect_language(text)
+    return _normalise_masked(text, lang)
+
+
+def _normalise_masked(text: str, lang: str) -> str:
+    """The steps of ``normalise`` after NFC and masking. None looks across whitespace."""
     if ":" in text or ";" in text or "=" in text or "(" in text:
         text = _EMOTICON_RE.sub(lambda m: _EMOTICONS[m.group(0)], text)
     text = turkic_lower(text) if lang in TURKIC else text.lower()
@@ -121,6 +128,51 @@ def tokenise(text: str) -> list[str]:
     return _TOKENIZER.tokenize(text)
 
 
+#: Chunk (a run of non-space characters, already masked) -> its tokens; one dict for the Turkic
+#: casing rules and one for the others, the only way the language changes a chunk's tokens.
+_CHUNK_TOKENS: dict[bool, dict[str, tuple[str, ...]]] = {True: {}, False: {}}
+_CHUNK_LIMIT = 200_000
+
+
+def masked(text: str) -> str:
+    """``text`` in NFC with personal data masked: the steps of ``normalise`` that look across spaces."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    return redact(text)
+
+
+def chunk_tokens(chunk: str, lang: str) -> tuple[str, ...]:
+    """``tokenise(normalise(chunk, lang))`` for a run of non-space characters of masked text (cached).
+
+    After NFC and masking no step of ``normalise`` looks across whitespace: emoticons, squeezed
+    runs and tokens contain none, and casing rules (even Greek final sigma) stop at it. So the
+    tokens of a text are those of its chunks, one after another, and comments reuse few chunks.
+    """
+    cache = _CHUNK_TOKENS[lang in TURKIC]
+    tokens = cache.get(chunk)
+    if tokens is None:
+        tokens = tuple(_TOKENIZER.tokenize(_normalise_masked(chunk, lang)))
+        if len(cache) >= _CHUNK_LIMIT:
+            cache.clear()  # Crude bound; comments reuse few chunks, so it refills fast.
+        cache[chunk] = tokens
+    return tokens
+
+
+def normalised_tokens(text: str, lang: str) -> list[str]:
+    """``tokenise(normalise(text, lang))``, chunk by chunk (see ``chunk_tokens``)."""
+    out: list[str] = []
+    for chunk in masked(text).split():
+        out += chunk_tokens(chunk, lang)
+    return out
+
+
+def triggers_negation(tokens, lang: str) -> bool:
+    """Whether ``mark_negation(tokens, lang)`` could change anything (it holds a negator)."""
+    return not (_NEGATORS.get(lang, _NEGATORS["en"]).isdisjoint(tokens)
+                and _POSTPOSED_NEGATORS.get(lang, _NO_WORDS).isdisjoint(tokens)
+                and not (lang == "en" and "n't" in "".join(tokens)))
+
+
 def mark_negation(tokens: list[str], lang: str) -> list[str]:
     """Append ``_NEG`` to the words a negator governs, with that language's negators.
 
@@ -128,8 +180,10 @@ def mark_negation(tokens: list[str], lang: str) -> list[str]:
     like NLTK's ``mark_negation``; the az/tr post-posed ones ("deyil", "yox", "değil") mark the word
     before them. Negation by verb suffix ("gəlmədi") is left to the character n-grams.
     """
+    if not triggers_negation(tokens, lang):
+        return list(tokens)  # Nothing to mark: the common case, without the loop below.
     pre = _NEGATORS.get(lang, _NEGATORS["en"])
-    post = _POSTPOSED_NEGATORS.get(lang, ())
+    post = _POSTPOSED_NEGATORS.get(lang, _NO_WORDS)
     out: list[str] = []
     negated = False
     for tok in tokens:

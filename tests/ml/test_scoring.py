@@ -1,9 +1,14 @@
 """The fast scoring path gives the fitted pipeline's own probabilities, for every feature kind."""
 
+import threading
+
 import numpy as np
 import pytest
+from sklearn.feature_extraction import FeatureHasher
 
 from ml.data import read_datasets
+from ml.features import TextFeatures, analyse
+from ml.langid import detect_language
 from ml.pipeline import Model, build_pipeline
 from tests.ml.conftest import CORPUS
 
@@ -25,6 +30,7 @@ def test_same_probabilities_as_the_pipeline(model, corpus):
     texts = corpus.texts[::5] + ODD
     fast, reference = fast_and_reference(model, texts)
     assert np.abs(fast - reference).max() < 1e-9
+    assert [lang for _, lang in model.predict_proba_langs(texts)] == [detect_language(t) for t in texts]
     # A second pass, served from the caches, gives the same numbers bit for bit.
     again, _ = fast_and_reference(model, texts)
     assert (again == fast).all()
@@ -43,3 +49,32 @@ def test_one_comment_at_a_time_equals_the_batch(model, corpus):
     texts = corpus.texts[3::97]
     batch = model.predict(texts)
     assert [model.predict([t])[0] for t in texts] == batch
+
+
+def test_concurrent_first_batches_agree_with_one_thread(model, corpus):
+    """Threads filling a fresh model's caches at once get what one thread alone gets."""
+    texts = corpus.texts[::3]
+    expected = Model(model.pipeline, model.card, model.path).predict(texts)
+    fresh = Model(model.pipeline, model.card, model.path)
+    parts = [texts[i::4] for i in range(4)]
+    results = [None] * 4
+
+    def run(k):
+        results[k] = fresh.predict(parts[k])
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(results[k] == expected[k::4] for k in range(4))
+
+
+def test_cached_token_hashing_is_feature_hashers(corpus):
+    texts = corpus.texts[::7]
+    for kind in ("all", "chars"):
+        ours = TextFeatures(kind=kind).fit(texts).transform(texts)
+        analyses = [analyse(t) for t in texts]
+        rows = [[f for f in a.features if kind == "all" or not f.startswith(("w:", "b:"))] for a in analyses]
+        reference = FeatureHasher(n_features=2**18, input_type="string", alternate_sign=False).transform(rows)
+        assert (ours != reference).nnz == 0

@@ -1,0 +1,186 @@
+"""What a model has already worked out about the text it has seen, as integer tables.
+
+Comments reuse a small vocabulary, so each distinct piece is worked out once:
+- a *chunk* (a run of non-space characters, like ``"gözlədim,"``) gets its language evidence
+  (``ml.langid.chunk_evidence``) and, per language, a *view*: its tokens, whether one of them is a
+  negator, and the units of the tokens the model keeps (``ml.text.chunk_tokens`` explains why a
+  chunk can be tokenised apart from its neighbours);
+- a *unit* is a token in a language or a word pair: its hashed columns and counts (one row of a
+  sparse matrix), its pull toward complaint (for reasons), its word and whether it forms pairs.
+Everything is numbered and kept in growable numpy arrays, so a batch looks up each chunk once and
+does the rest with array operations.
+
+Thread safety: lookups are lock-free; additions happen under ``lock`` and publish an id (a dict
+insert) only after its rows are written. Arrays grow by copying into a larger one, so a reader
+holding an older array still finds every id it was given before. A full Vocab is not cleared but
+replaced (``LinearScorer``), so ids never change meaning under a running batch.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import scipy.sparse as sp
+
+from ml.features import SKIPPED, bigram_feature, feature_index, hashed_tokens, joins_bigrams, token_features
+from ml.langid import LANGUAGES, UNDETERMINED, chunk_evidence
+from ml.text import chunk_tokens, triggers_negation
+
+__all__ = ["Vocab", "SLOTS"]
+
+#: Column of each language in the chunk → view table.
+SLOTS = {lang: i for i, lang in enumerate((*LANGUAGES, UNDETERMINED))}
+#: A Vocab is replaced once it holds this many chunks or units, or this many hashed columns.
+MAX_ITEMS = 300_000
+MAX_COLUMNS = 6_000_000
+
+
+class Grow:
+    """A numpy array with spare room at the end; ``data[:size]`` is valid."""
+
+    __slots__ = ("data", "size", "fill")
+
+    def __init__(self, dtype, width: int = 0, fill=0):
+        self.fill = fill
+        self.data = np.full((1024, width) if width else (1024,), fill, dtype=dtype)
+        self.size = 0
+
+    def extend(self, values) -> None:
+        values = np.asarray(values, dtype=self.data.dtype)
+        end = self.size + len(values)
+        if end > len(self.data):
+            bigger = np.full((max(end, 2 * len(self.data)), *self.data.shape[1:]), self.fill, dtype=self.data.dtype)
+            bigger[: self.size] = self.data[: self.size]
+            self.data = bigger  # replaced only once complete: readers of the old one keep valid rows
+        self.data[self.size:end] = values
+        self.size = end
+
+
+class Vocab:
+    """One generation of a model's caches (see the module docstring)."""
+
+    def __init__(self, *, n_features: int, kind: str, char_ngrams: tuple[int, int], weights: np.ndarray):
+        self.n_features, self.kind, self.char_ngrams = n_features, kind, tuple(char_ngrams)
+        self._weights = weights
+        self.lock = threading.Lock()
+        # chunks
+        self.chunk_ids: dict[str, int] = {}
+        self.chunks: list[str] = []
+        self.cyrillic, self.latin = Grow(np.int64), Grow(np.int64)
+        self.schwa, self.turkic = Grow(np.bool_), Grow(np.bool_)
+        self.steps: list[tuple] = []  # (steps with plain casing, with Turkic casing)
+        self.view_of = Grow(np.int32, width=len(SLOTS), fill=-1)  # chunk × language -> view id
+        # views
+        self.view_negates = Grow(np.bool_)
+        self.view_start = Grow(np.int64)  # units of view v: view_units[view_start[v]:view_start[v] + view_size[v]]
+        self.view_size = Grow(np.int64)
+        self.view_units = Grow(np.int32)
+        self.view_tokens: list[tuple[tuple[str, ...], tuple[str, ...]]] = []  # (tokens, tokens kept)
+        # units: tokens of a language, then word pairs, in one sparse matrix
+        self.token_ids: dict[str, dict[str, int]] = {lang: {} for lang in SLOTS}
+        self.pair_ids: dict[int, int] = {}  # left word id << 32 | right word id -> unit id
+        self.word_ids: dict[str, int] = {}
+        self.words: list[str] = []
+        self.unit_ptr = Grow(np.int64)
+        self.unit_ptr.extend([0])
+        self.unit_columns, self.unit_counts = Grow(np.int32), Grow(np.float64)
+        self.unit_weight = Grow(np.float64)  # Σ coef·idf·count over the unit's columns
+        self.unit_word = Grow(np.int64)  # word id (tokens), -1 for pairs
+        self.unit_joins = Grow(np.bool_)
+
+    def full(self) -> bool:
+        return (len(self.chunks) > MAX_ITEMS or self.unit_weight.size > MAX_ITEMS
+                or self.unit_columns.size > MAX_COLUMNS)
+
+    # -- additions (each under the lock; ids are published last) ---------------------------
+    def add_chunks(self, chunks) -> None:
+        evidence = {c: chunk_evidence(c) for c in chunks}
+        with self.lock:
+            new = [c for c in evidence if c not in self.chunk_ids]
+            if not new:
+                return
+            self.cyrillic.extend([evidence[c][0] for c in new])
+            self.latin.extend([evidence[c][1] for c in new])
+            self.schwa.extend([evidence[c][2] for c in new])
+            self.turkic.extend([evidence[c][3] for c in new])
+            self.steps.extend((evidence[c][4], evidence[c][5]) for c in new)
+            self.view_of.extend(np.full((len(new), len(SLOTS)), -1))
+            first = len(self.chunks)
+            self.chunks.extend(new)
+            for i, c in enumerate(new, first):
+                self.chunk_ids[c] = i
+
+    def add_tokens(self, wanted) -> None:
+        """Units of the (lang, token) pairs not yet known."""
+        lo, hi = self.char_ngrams
+        with self.lock:
+            missing = list(dict.fromkeys((lang, t) for lang, t in wanted if t not in self.token_ids[lang]))
+            if not missing:
+                return
+            arrays = hashed_tokens(missing, n_features=self.n_features, kind=self.kind, char_ngrams=self.char_ngrams)
+            rows = [arrays[key] for key in missing]
+            sizes = [len(columns) for columns, _ in rows]
+            ptr = np.concatenate(([0], np.cumsum(sizes)))
+            columns = np.concatenate([c for c, _ in rows])
+            counts = np.concatenate([c for _, c in rows])
+            weights = sp.csr_matrix((counts, columns, ptr), shape=(len(rows), self.n_features)) @ self._weights
+            words = [self._word_id(token_features(t, lang, lo, hi)[0]) for lang, t in missing]
+            self._add_units(columns, counts, ptr, weights, words, [joins_bigrams(t) for _, t in missing])
+            first = self.unit_weight.size - len(missing)
+            for i, (lang, tok) in enumerate(missing, first):
+                self.token_ids[lang][tok] = i
+
+    def _word_id(self, word: str) -> int:
+        i = self.word_ids.get(word)
+        if i is None:
+            i = self.word_ids[word] = len(self.words)
+            self.words.append(word)
+        return i
+
+    def _add_units(self, columns, counts, ptr, weights, words, joins) -> None:
+        base = self.unit_columns.size
+        self.unit_columns.extend(columns)
+        self.unit_counts.extend(counts)
+        self.unit_ptr.extend(np.asarray(ptr[1:], dtype=np.int64) + base)
+        self.unit_weight.extend(weights)
+        self.unit_word.extend(words)
+        self.unit_joins.extend(joins)
+
+    def add_views(self, wanted) -> None:
+        """Views of (chunk id, language) not yet known; their tokens are hashed first."""
+        made = {}
+        for cid, lang in wanted:
+            if (cid, lang) not in made:
+                raw = chunk_tokens(self.chunks[cid], lang)
+                made[(cid, lang)] = (raw, tuple(t for t in raw if t not in SKIPPED), triggers_negation(raw, lang))
+        self.add_tokens((lang, t) for (_, lang), (_, kept, _) in made.items() for t in kept)
+        with self.lock:
+            made = {key: view for key, view in made.items() if self.view_of.data[key[0], SLOTS[key[1]]] < 0}
+            if not made:
+                return
+            units = [[self.token_ids[lang][t] for t in kept] for (_, lang), (_, kept, _) in made.items()]
+            sizes = [len(u) for u in units]
+            self.view_start.extend(np.cumsum([0, *sizes[:-1]]) + self.view_units.size)
+            self.view_size.extend(sizes)
+            self.view_units.extend([u for unit_ids in units for u in unit_ids])
+            self.view_negates.extend([negates for _, _, negates in made.values()])
+            first = len(self.view_tokens)
+            self.view_tokens.extend((raw, kept) for raw, kept, _ in made.values())
+            for i, (cid, lang) in enumerate(made, first):
+                self.view_of.data[cid, SLOTS[lang]] = i
+
+    def add_pairs(self, keys) -> None:
+        """Units of the word pairs ``keys`` (left word id << 32 | right word id) not yet known."""
+        with self.lock:
+            new = sorted({k for k in keys if k not in self.pair_ids})
+            if not new:
+                return
+            features = [bigram_feature(self.words[k >> 32], self.words[k & 0xFFFFFFFF]) for k in new]
+            columns = [feature_index(f, self.n_features) for f in features]
+            n = len(new)
+            self._add_units(columns, np.ones(n), np.arange(n + 1), self._weights[columns].tolist(),
+                            [-1] * n, [True] * n)
+            first = self.unit_weight.size - n
+            for i, k in enumerate(new, first):
+                self.pair_ids[k] = i
