@@ -26,6 +26,8 @@ MAX_REASONS = 5
 SLICE = 2048
 _HIDDEN = frozenset(p.strip().lower() for p in PLACEHOLDERS.values()) | frozenset("!?")
 _ORIGINAL_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+_CUT = -len(NEG_SUFFIX)
+_ORIGINALS: dict[bool, dict[str, tuple[tuple[str, str], ...]]] = {True: {}, False: {}}
 
 
 @dataclass(frozen=True)
@@ -119,23 +121,47 @@ class Model:
     @staticmethod
     def _readable(text: str, lang: str, scored) -> list[str]:
         """Top units as the citizen wrote them (original casing), without masked personal data."""
-        lower = turkic_lower if lang in TURKIC else str.lower
         original = None
         reasons: list[str] = []
         for _, unit in scored:
-            if len(reasons) >= MAX_REASONS:
-                break
-            words = [w[: -len(NEG_SUFFIX)] if w.endswith(NEG_SUFFIX) else w for w in unit.split(" ")]
-            if any(w in _HIDDEN for w in words):
+            negated = False
+            if " " in unit:
+                words = [w[:_CUT] if w.endswith(NEG_SUFFIX) else w for w in unit.split(" ")]
+            elif unit.endswith(NEG_SUFFIX):
+                words, negated = [unit[:_CUT]], True
+            else:
+                words = [unit]
+            if not _HIDDEN.isdisjoint(words):
                 continue
             if original is None:
-                original = {lower(w): w for w in _ORIGINAL_WORD.findall(text)}
-            shown = " ".join(original.get(w, w) for w in words)
-            if unit.endswith(NEG_SUFFIX) and " " not in unit:
+                original = _original_words(text, lang in TURKIC)
+            shown = " ".join(map(original.get, words, words))
+            if negated:
                 shown += " (negated)"
             if shown not in reasons:
                 reasons.append(shown)
+                if len(reasons) == MAX_REASONS:
+                    break
         return reasons
+
+
+def _original_words(text: str, turkic: bool) -> dict[str, str]:
+    """Lower-cased word -> the word as written in ``text`` (its last spelling there).
+
+    Worked out per whitespace-separated chunk (cached): words never span whitespace.
+    """
+    cache = _ORIGINALS[turkic]
+    pairs: list[tuple[str, str]] = []
+    for chunk in text.split():
+        found = cache.get(chunk)
+        if found is None:
+            words = _ORIGINAL_WORD.findall(chunk)
+            found = tuple(zip(map(turkic_lower if turkic else str.lower, words), words))
+            if len(cache) >= 100_000:
+                cache.clear()
+            cache[chunk] = found
+        pairs += found
+    return dict(pairs)
 
 
 def load_model(path) -> Model:

@@ -45,9 +45,11 @@ class Scored:
         self.langs, self.p = langs, p
         n = np.arange(len(langs) + 1)
         weight = vocab.unit_weight.data
-        self._unit_weight, self._unit_bounds = weight[units], np.searchsorted(unit_text, n)
-        self._pair_weight, self._pair_at, self._pair_bounds = weight[pairs], pair_at, np.searchsorted(pair_text, n)
-        self._views, self._view_bounds = views, np.searchsorted(text_of, n)
+        # Python lists: reasons read a few items per comment, which numpy scalars make slow.
+        self._unit_weight, self._unit_bounds = weight[units].tolist(), np.searchsorted(unit_text, n).tolist()
+        self._pair_weight, self._pair_at = weight[pairs].tolist(), pair_at.tolist()
+        self._pair_bounds = np.searchsorted(pair_text, n).tolist()
+        self._views, self._view_bounds = views, np.searchsorted(text_of, n).tolist()
         self._view_tokens, self._negated_tokens = vocab.view_tokens, negated_tokens
 
     def tokens(self, i: int) -> list[str]:
@@ -62,12 +64,12 @@ class Scored:
     def unit_weights(self, i: int) -> list[tuple[float, str]]:
         """(pull toward complaint, unit) for comment ``i``'s tokens and word pairs with a positive pull."""
         tokens = self.tokens(i)
-        weights = self._unit_weight[self._unit_bounds[i]:self._unit_bounds[i + 1]].tolist()
+        weights = self._unit_weight[self._unit_bounds[i]:self._unit_bounds[i + 1]]
         out = [(w, tok) for w, tok in zip(weights, tokens) if w > 0]
         a, b = self._pair_bounds[i], self._pair_bounds[i + 1]
         if a < b:
             out += [(w, tokens[k] + " " + tokens[k + 1])
-                    for w, k in zip(self._pair_weight[a:b].tolist(), self._pair_at[a:b].tolist()) if w > 0]
+                    for w, k in zip(self._pair_weight[a:b], self._pair_at[a:b]) if w > 0]
         return out
 
 
@@ -117,10 +119,14 @@ class LinearScorer:
         # Tokens come from the text after NFC and masking; most comments are unchanged by them.
         cleaned = list(map(masked, texts))
         changed = np.flatnonzero(np.fromiter(map(ne, cleaned, texts), dtype=bool, count=n))
-        if len(changed):
-            for i in changed.tolist():
-                splits[i] = cleaned[i].split()
-            ids, text_of = _chunk_ids(vocab, splits)
+        if len(changed):  # swap in their chunks, keeping chunks grouped by comment
+            new_ids, new_of = _chunk_ids(vocab, [cleaned[i].split() for i in changed.tolist()])
+            keep = np.ones(n, dtype=bool)
+            keep[changed] = False
+            keep = keep[text_of]
+            ids, text_of = np.concatenate((ids[keep], new_ids)), np.concatenate((text_of[keep], changed[new_of]))
+            order = np.argsort(text_of, kind="stable")
+            ids, text_of = ids[order], text_of[order]
         slot = np.fromiter(map(SLOTS.__getitem__, langs), dtype=np.int64, count=n)[text_of]
         views = vocab.view_of.data[ids, slot]
         if (views < 0).any():
@@ -131,7 +137,9 @@ class LinearScorer:
 
         units, unit_text, negated_tokens = self._tokens(vocab, views, text_of, negated, langs)
         pairs, pair_text, pair_at = self._pairs(vocab, units, unit_text)
-        p = self._probabilities(vocab, n, np.concatenate((units, pairs)), np.concatenate((unit_text, pair_text)))
+        order = np.argsort(np.concatenate((unit_text, pair_text)), kind="stable")  # merges two sorted runs
+        p = self._probabilities(vocab, n, np.concatenate((units, pairs))[order],
+                                np.concatenate((unit_text, pair_text))[order])
         return Scored(vocab, langs, p, units, unit_text, pairs, pair_text, pair_at, views, text_of, negated_tokens)
 
     @staticmethod
@@ -199,10 +207,11 @@ class LinearScorer:
         return np.array(found, dtype=units.dtype), text, left - np.searchsorted(unit_text, text)
 
     def _probabilities(self, vocab: Vocab, n: int, units, unit_text) -> np.ndarray:
+        """Complaint probabilities of ``n`` comments from their units, grouped by comment."""
         rows, columns, counts = self._counts(vocab, n, units, unit_text)
-        v = np.log(counts)
-        v += 1.0
-        v *= self.idf[columns]
+        tf = np.log(counts)
+        tf += 1.0
+        v = tf * self.idf[columns]
         norms = np.sqrt(np.bincount(rows, weights=v * v, minlength=n))
         norms[norms == 0.0] = 1.0
         decision = np.bincount(rows, weights=v * self.coef[columns], minlength=n) / norms + self.intercept
@@ -228,7 +237,8 @@ class LinearScorer:
         # comments × units @ units × columns adds up shared columns in C, without sorting.
         nnz = int(ptr[-1])
         matrix = sp.csr_matrix((all_counts[:nnz], all_columns[:nnz], ptr), shape=(m, self.n_features))
-        membership = sp.csr_matrix((np.ones(len(units)), (unit_text, units)), shape=(n, m))
+        indptr = np.concatenate(([0], np.cumsum(np.bincount(unit_text, minlength=n))))
+        membership = sp.csr_matrix((np.ones(len(units)), units, indptr), shape=(n, m))
         X = membership @ matrix
         return np.repeat(np.arange(n), np.diff(X.indptr)), X.indices, X.data
 
