@@ -6,7 +6,9 @@ Starts gunicorn with the production settings (feedback/gunicorn_conf.py) on a pr
 schema, drives it with wrk (``apt-get install -y wrk``; bench/feedback.lua gives every request its
 own Idempotency-Key and a comment, so classification runs), then serves bench/bare_app.py with the
 same gunicorn settings and drives it the same way. Prints both peak throughputs, their ratio, p50 and
-p99 latencies at peak, and the latencies at a fixed rate of 70% of our peak. Loopback only; bounded.
+p99 latencies at peak, and the latencies at a fixed rate of 70% of our peak, each with the server's
+CPU time per request (gunicorn master and workers), which other work on the machine skews far less
+than requests per second. Loopback only; bounded.
 
 The database comes from --database-url, BENCH_DATABASE_URL or TEST_DATABASE_URL (default: the local
 ``test`` database); the model from --models or REY_MODELS_DIR (default: models/, trained if absent).
@@ -114,6 +116,21 @@ class Gunicorn:
                 time.sleep(0.2)
         raise SystemExit("gunicorn did not start:\n" + self.log.read_text()[-3000:])
 
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the master and its workers (user + system)."""
+        total = 0
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                # The command name may hold spaces; the fields after its ")" are fixed.
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(entry.name) == self.process.pid or int(fields[1]) == self.process.pid:
+                total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
+
     def __exit__(self, *exc):
         os.killpg(self.process.pid, signal.SIGTERM)
         try:
@@ -125,6 +142,14 @@ class Gunicorn:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/api/v1/feedback"
+
+
+def measured(server: Gunicorn, **wrk_args) -> dict:
+    """wrk's figures plus the server's CPU milliseconds per request, which a busy machine skews less."""
+    before = server.cpu_seconds()
+    result = wrk(server.url, **wrk_args)
+    result["cpu_ms"] = (server.cpu_seconds() - before) * 1000 / max(result["requests"], 1)
+    return result
 
 
 def wrk(url: str, *, duration: int, connections: int, rate: float = 0.0) -> dict:
@@ -160,6 +185,7 @@ def _models_dir(given: str | None) -> Path:
 
 def _line(name: str, r: dict) -> str:
     return (f"  {name:<34} {r['rps']:8.0f} req/s   p50 {r['p50']:7.1f} ms   p99 {r['p99']:7.1f} ms"
+            f"   server CPU {r['cpu_ms']:5.2f} ms/request"
             f"   ({r['requests']} requests, non-2xx {r['non2xx']}{', ' + r['socket_errors'] if r['socket_errors'] else ''})")
 
 
@@ -192,21 +218,22 @@ def main() -> int:
         with Gunicorn(env, None, logs / "rey.log") as rey:
             wrk(rey.url, duration=2, connections=args.connections)  # warm connections and caches
             before = database.count("submissions")
-            ours = wrk(rey.url, duration=args.duration, connections=args.connections)
+            ours = measured(rey, duration=args.duration, connections=args.connections)
             target = ours["rps"] * LOAD_FRACTION
-            paced = wrk(rey.url, duration=args.duration, connections=args.connections, rate=target)
+            paced = measured(rey, duration=args.duration, connections=args.connections, rate=target)
         # wrk drops answers still in flight when time is up, so the server may have stored a few more.
         stored = database.count("submissions") - before
         acknowledged = sum(r["requests"] - r["non2xx"] for r in (ours, paced))
         with Gunicorn(env, "bench.bare_app:app", logs / "bare.log") as bare:
             wrk(bare.url, duration=2, connections=args.connections)
-            baseline = wrk(bare.url, duration=args.duration, connections=args.connections)
+            baseline = measured(bare, duration=args.duration, connections=args.connections)
     finally:
         database.drop()
 
     ratio = ours["rps"] / baseline["rps"]
     workers = os.environ.get("REY_WORKERS", f"{2 * os.cpu_count()} (2 x cores)")
-    print(f"machine: {os.cpu_count()} cores, load average before {load:.2f}; gunicorn "
+    print(f"machine: {os.cpu_count()} cores, load average before {load:.2f}, after "
+          f"{os.getloadavg()[0]:.2f} (other work on the machine lowers every req/s figure); gunicorn "
           f"{os.environ.get('REY_WORKER_CLASS', 'gthread')}, workers {workers}, "
           f"threads {os.environ.get('REY_THREADS', '4')}; wrk -t2 "
           f"-c{args.connections} -d{args.duration}s; PostgreSQL; model {(models / 'CURRENT').read_text().strip()}")
