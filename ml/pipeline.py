@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from ml.langid import TURKIC, warm_up
 from ml.privacy import PLACEHOLDERS
 from ml.registry import load_pipeline
 from ml.scoring import LinearScorer, Scored
-from ml.text import NEG_SUFFIX, turkic_lower
+from ml.text import NEG_SUFFIX
 
 __all__ = ["Prediction", "Model", "build_pipeline", "make_classifier", "load_model"]
 
@@ -25,9 +24,7 @@ MAX_REASONS = 5
 #: Comments scored together: enough for array operations to pay off, few enough to bound memory.
 SLICE = 2048
 _HIDDEN = frozenset(p.strip().lower() for p in PLACEHOLDERS.values()) | frozenset("!?")
-_ORIGINAL_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 _CUT = -len(NEG_SUFFIX)
-_ORIGINALS: dict[bool, dict[str, tuple[tuple[str, str], ...]]] = {True: {}, False: {}}
 
 
 @dataclass(frozen=True)
@@ -75,18 +72,17 @@ class Model:
         self._explains = features.kind == "all"
 
     def _slices(self, texts):
-        """(texts, Scored) for consecutive slices of ``texts``: arrays stay small, memory bounded."""
+        """Scored slices of ``texts``: arrays stay small, memory bounded."""
         if isinstance(texts, str):
             raise TypeError("predict() takes a list of comments, not one string; wrap it in a list.")
         texts = list(texts)
         for start in range(0, len(texts), SLICE):
-            part = texts[start:start + SLICE]
-            yield part, self._scorer.score(part)
+            yield self._scorer.score(texts[start:start + SLICE])
 
     def predict_proba_langs(self, texts) -> list[tuple[float, str]]:
         """(complaint probability, language) for each comment, without explanations."""
         out = []
-        for _, scored in self._slices(texts):
+        for scored in self._slices(texts):
             out += zip(scored.p.tolist(), scored.langs)
         return out
 
@@ -94,36 +90,32 @@ class Model:
         """Score a batch of comments; flagged ones come with the n-grams behind the verdict."""
         threshold = self.threshold
         out = []
-        for part, scored in self._slices(texts):
-            for i, (text, lang, q) in enumerate(zip(part, scored.langs, scored.p.tolist())):
+        for scored in self._slices(texts):
+            for i, (lang, q) in enumerate(zip(scored.langs, scored.p.tolist())):
                 flagged = q >= threshold
-                out.append(Prediction(round(q, 6), flagged, lang, self._reasons(text, scored, i) if flagged else []))
+                out.append(Prediction(round(q, 6), flagged, lang, self._reasons(scored, i) if flagged else []))
         return out
 
     def explain(self, text: str) -> list[str]:
         """The words that pushed ``text`` toward complaint, whatever the verdict."""
         if not isinstance(text, str):
             raise TypeError(f"comments must be str, got {type(text).__name__}")
-        return self._reasons(text, self._scorer.score([text]), 0)
+        return self._reasons(self._scorer.score([text]), 0)
 
-    def _reasons(self, text: str, scored: Scored, i: int) -> list[str]:
-        """Rank the comment's words and word pairs by the weight they add to the complaint score.
+    def _reasons(self, scored: Scored, i: int) -> list[str]:
+        """Rank the comment's words and word pairs by the weight they add to the complaint score,
+        and give the top ones as the citizen wrote them (original casing), without masked data.
 
         Within one comment TF-IDF rows share one norm, so ranking by Σ coef·idf·count over a
         word's own n-grams orders words as their share of the decision does (up to tf damping).
         """
         if not self._explains:
             return []
-        units = scored.unit_weights(i)
-        units.sort(reverse=True)
-        return self._readable(text, scored.langs[i], units)
-
-    @staticmethod
-    def _readable(text: str, lang: str, scored) -> list[str]:
-        """Top units as the citizen wrote them (original casing), without masked personal data."""
+        scored_units = scored.unit_weights(i)
+        scored_units.sort(reverse=True)
         original = None
         reasons: list[str] = []
-        for _, unit in scored:
+        for _, unit in scored_units:
             negated = False
             if " " in unit:
                 words = [w[:_CUT] if w.endswith(NEG_SUFFIX) else w for w in unit.split(" ")]
@@ -134,7 +126,7 @@ class Model:
             if not _HIDDEN.isdisjoint(words):
                 continue
             if original is None:
-                original = _original_words(text, lang in TURKIC)
+                original = scored.words_as_written(i, scored.langs[i] in TURKIC)
             shown = " ".join(map(original.get, words, words))
             if negated:
                 shown += " (negated)"
@@ -143,25 +135,6 @@ class Model:
                 if len(reasons) == MAX_REASONS:
                     break
         return reasons
-
-
-def _original_words(text: str, turkic: bool) -> dict[str, str]:
-    """Lower-cased word -> the word as written in ``text`` (its last spelling there).
-
-    Worked out per whitespace-separated chunk (cached): words never span whitespace.
-    """
-    cache = _ORIGINALS[turkic]
-    pairs: list[tuple[str, str]] = []
-    for chunk in text.split():
-        found = cache.get(chunk)
-        if found is None:
-            words = _ORIGINAL_WORD.findall(chunk)
-            found = tuple(zip(map(turkic_lower if turkic else str.lower, words), words))
-            if len(cache) >= 100_000:
-                cache.clear()
-            cache[chunk] = found
-        pairs += found
-    return dict(pairs)
 
 
 def load_model(path) -> Model:

@@ -6,34 +6,39 @@ Comments reuse a small vocabulary, so each distinct piece is worked out once:
   negator, and the units of the tokens the model keeps (``ml.text.chunk_tokens`` explains why a
   chunk can be tokenised apart from its neighbours);
 - a *unit* is a token in a language or a word pair: its hashed columns and counts (one row of a
-  sparse matrix), its pull toward complaint (for reasons), its word and whether it forms pairs.
+  sparse matrix), its word and whether it forms pairs.
 Everything is numbered and kept in growable numpy arrays, so a batch looks up each chunk once and
-does the rest with array operations.
+does the rest with array operations (``ml.featurise``). Nothing here depends on a fitted model,
+only on the feature settings, so one Vocab per settings serves training and every loaded model of
+the process (``vocab_for``); a model keeps just its weights per unit (``ml.scoring``).
 
 Thread safety: lookups are lock-free; additions happen under ``lock`` and publish an id (a dict
 insert) only after its rows are written. Arrays grow by copying into a larger one, so a reader
 holding an older array still finds every id it was given before. A full Vocab is not cleared but
-replaced (``LinearScorer``), so ids never change meaning under a running batch.
+replaced (``vocab_for``), so ids never change meaning under a running batch.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 
 import numpy as np
 import scipy.sparse as sp
 
-from ml.features import SKIPPED, bigram_feature, feature_index, hashed_tokens, joins_bigrams, token_features
+from ml.hashing import SKIPPED, bigram_feature, feature_index, hashed_tokens, joins_bigrams, token_features
 from ml.langid import LANGUAGES, UNDETERMINED, chunk_evidence
-from ml.text import chunk_tokens, triggers_negation
+from ml.text import chunk_tokens, triggers_negation, turkic_lower
 
-__all__ = ["Vocab", "SLOTS"]
+__all__ = ["Vocab", "SLOTS", "vocab_for"]
 
 #: Column of each language in the chunk → view table.
 SLOTS = {lang: i for i, lang in enumerate((*LANGUAGES, UNDETERMINED))}
 #: A Vocab is replaced once it holds this many chunks or units, or this many hashed columns.
 MAX_ITEMS = 300_000
 MAX_COLUMNS = 6_000_000
+#: A word as the citizen wrote it (letters, with inner apostrophes or hyphens).
+_WORD_AS_WRITTEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 
 
 class Grow:
@@ -60,9 +65,8 @@ class Grow:
 class Vocab:
     """One generation of a model's caches (see the module docstring)."""
 
-    def __init__(self, *, n_features: int, kind: str, char_ngrams: tuple[int, int], weights: np.ndarray):
+    def __init__(self, *, n_features: int, kind: str, char_ngrams: tuple[int, int]):
         self.n_features, self.kind, self.char_ngrams = n_features, kind, tuple(char_ngrams)
-        self._weights = weights
         self.lock = threading.Lock()
         # chunks
         self.chunk_ids: dict[str, int] = {}
@@ -71,6 +75,7 @@ class Vocab:
         self.schwa, self.turkic = Grow(np.bool_), Grow(np.bool_)
         self.steps: list[tuple] = []  # (steps with plain casing, with Turkic casing)
         self.view_of = Grow(np.int32, width=len(SLOTS), fill=-1)  # chunk × language -> view id
+        self.spellings: list = []  # per chunk, filled on demand: see ``words_as_written``
         # views
         self.view_negates = Grow(np.bool_)
         self.view_start = Grow(np.int64)  # units of view v: view_units[view_start[v]:view_start[v] + view_size[v]]
@@ -85,13 +90,33 @@ class Vocab:
         self.unit_ptr = Grow(np.int64)
         self.unit_ptr.extend([0])
         self.unit_columns, self.unit_counts = Grow(np.int32), Grow(np.float64)
-        self.unit_weight = Grow(np.float64)  # Σ coef·idf·count over the unit's columns
         self.unit_word = Grow(np.int64)  # word id (tokens), -1 for pairs
+        self.unit_token = Grow(object, fill=None)  # the token (tokens), None for pairs
         self.unit_joins = Grow(np.bool_)
 
     def full(self) -> bool:
-        return (len(self.chunks) > MAX_ITEMS or self.unit_weight.size > MAX_ITEMS
+        return (len(self.chunks) > MAX_ITEMS or self.unit_word.size > MAX_ITEMS
                 or self.unit_columns.size > MAX_COLUMNS)
+
+    def matrix(self) -> sp.csr_matrix:
+        """All units so far as rows of hashed counts (a snapshot; the arrays are shared, not copied)."""
+        with self.lock:
+            m = self.unit_word.size
+            ptr = self.unit_ptr.data[: m + 1]
+            nnz = int(ptr[-1])
+            return sp.csr_matrix((self.unit_counts.data[:nnz], self.unit_columns.data[:nnz], ptr),
+                                 shape=(m, self.n_features))
+
+    def words_as_written(self, chunk: int) -> tuple:
+        """(lower-cased word, word as written) for the words of a chunk (for explanations): one
+        tuple with plain casing, one with Turkic casing. Words never span whitespace, so a
+        comment's words are its chunks' words in order."""
+        known = self.spellings[chunk]
+        if known is None:
+            words = _WORD_AS_WRITTEN.findall(self.chunks[chunk])
+            known = self.spellings[chunk] = (tuple(zip(map(str.lower, words), words)),
+                                             tuple(zip(map(turkic_lower, words), words)))
+        return known
 
     # -- additions (each under the lock; ids are published last) ---------------------------
     def add_chunks(self, chunks) -> None:
@@ -107,6 +132,7 @@ class Vocab:
             self.steps.extend((evidence[c][4], evidence[c][5]) for c in new)
             self.view_of.extend(np.full((len(new), len(SLOTS)), -1))
             first = len(self.chunks)
+            self.spellings.extend([None] * len(new))
             self.chunks.extend(new)
             for i, c in enumerate(new, first):
                 self.chunk_ids[c] = i
@@ -124,10 +150,9 @@ class Vocab:
             ptr = np.concatenate(([0], np.cumsum(sizes)))
             columns = np.concatenate([c for c, _ in rows])
             counts = np.concatenate([c for _, c in rows])
-            weights = sp.csr_matrix((counts, columns, ptr), shape=(len(rows), self.n_features)) @ self._weights
             words = [self._word_id(token_features(t, lang, lo, hi)[0]) for lang, t in missing]
-            self._add_units(columns, counts, ptr, weights, words, [joins_bigrams(t) for _, t in missing])
-            first = self.unit_weight.size - len(missing)
+            self._add_units(columns, counts, ptr, words, [joins_bigrams(t) for _, t in missing], [t for _, t in missing])
+            first = self.unit_word.size - len(missing)
             for i, (lang, tok) in enumerate(missing, first):
                 self.token_ids[lang][tok] = i
 
@@ -138,12 +163,12 @@ class Vocab:
             self.words.append(word)
         return i
 
-    def _add_units(self, columns, counts, ptr, weights, words, joins) -> None:
+    def _add_units(self, columns, counts, ptr, words, joins, tokens) -> None:
         base = self.unit_columns.size
         self.unit_columns.extend(columns)
         self.unit_counts.extend(counts)
         self.unit_ptr.extend(np.asarray(ptr[1:], dtype=np.int64) + base)
-        self.unit_weight.extend(weights)
+        self.unit_token.extend(tokens)
         self.unit_word.extend(words)
         self.unit_joins.extend(joins)
 
@@ -179,8 +204,23 @@ class Vocab:
             features = [bigram_feature(self.words[k >> 32], self.words[k & 0xFFFFFFFF]) for k in new]
             columns = [feature_index(f, self.n_features) for f in features]
             n = len(new)
-            self._add_units(columns, np.ones(n), np.arange(n + 1), self._weights[columns].tolist(),
-                            [-1] * n, [True] * n)
-            first = self.unit_weight.size - n
+            self._add_units(columns, np.ones(n), np.arange(n + 1), [-1] * n, [True] * n, [None] * n)
+            first = self.unit_word.size - n
             for i, k in enumerate(new, first):
                 self.pair_ids[k] = i
+
+
+_shared: dict[tuple, Vocab] = {}
+_shared_lock = threading.Lock()
+
+
+def vocab_for(n_features: int, kind: str, char_ngrams: tuple[int, int]) -> Vocab:
+    """The process's Vocab for these feature settings; a full one is replaced by a fresh one."""
+    key = (int(n_features), kind, tuple(char_ngrams))
+    vocab = _shared.get(key)
+    if vocab is None or vocab.full():
+        with _shared_lock:
+            vocab = _shared.get(key)
+            if vocab is None or vocab.full():
+                vocab = _shared[key] = Vocab(n_features=key[0], kind=kind, char_ngrams=key[2])
+    return vocab
