@@ -166,7 +166,7 @@ def by_words(steps, turkic: bool, text: str) -> str:
             scores[lang] += amount
     best = max(scores, key=scores.get)
     top = scores[best]
-    if top > 0 and sum(1 for v in scores.values() if v == top) == 1:
+    if top > 0 and list(scores.values()).count(top) == 1:
         return best
     guess = _library_guess(text)
     if guess in ("az", "tr") and not turkic and scores["ru"] > 0:

@@ -113,9 +113,12 @@ class Vocab:
         comment's words are its chunks' words in order."""
         known = self.spellings[chunk]
         if known is None:
-            words = _WORD_AS_WRITTEN.findall(self.chunks[chunk])
-            known = self.spellings[chunk] = (tuple(zip(map(str.lower, words), words)),
-                                             tuple(zip(map(turkic_lower, words), words)))
+            chunk_text = self.chunks[chunk]
+            words = _WORD_AS_WRITTEN.findall(chunk_text)
+            plain = tuple(zip(map(str.lower, words), words))
+            # Turkic casing differs only for I and İ.
+            turkic = tuple(zip(map(turkic_lower, words), words)) if "I" in chunk_text or "İ" in chunk_text else plain
+            known = self.spellings[chunk] = (plain, turkic)
         return known
 
     # -- additions (each under the lock; ids are published last) ---------------------------
