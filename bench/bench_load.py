@@ -8,7 +8,8 @@ own Idempotency-Key and a comment, so classification runs), then serves bench/ba
 same gunicorn settings and drives it the same way. Prints both peak throughputs, their ratio, p50 and
 p99 latencies at peak, and the latencies at a fixed rate of 70% of our peak, each with the server's
 CPU time per request (gunicorn master and workers), which other work on the machine skews far less
-than requests per second. Loopback only; bounded.
+than requests per second, and the share of the CPU that work outside this benchmark (its server,
+wrk and PostgreSQL) took meanwhile. Loopback only; bounded.
 
 The database comes from --database-url, BENCH_DATABASE_URL or TEST_DATABASE_URL (default: the local
 ``test`` database); the model from --models or REY_MODELS_DIR (default: models/, trained if absent).
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import secrets
 import shutil
 import signal
@@ -144,11 +146,42 @@ class Gunicorn:
         return f"http://127.0.0.1:{self.port}/api/v1/feedback"
 
 
+def _machine_seconds() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, from /proc/stat."""
+    ticks = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    idle = ticks[3] + ticks[4]  # idle and iowait
+    return (sum(ticks) - idle) / os.sysconf("SC_CLK_TCK"), sum(ticks) / os.sysconf("SC_CLK_TCK")
+
+
+def _postgres_seconds() -> float:
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if not (entry / "cmdline").read_bytes().startswith(b"postgres"):
+                    continue
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _children_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk, once waited for
+    return usage.ru_utime + usage.ru_stime
+
+
 def measured(server: Gunicorn, **wrk_args) -> dict:
-    """wrk's figures plus the server's CPU milliseconds per request, which a busy machine skews less."""
-    before = server.cpu_seconds()
+    """wrk's figures, the server's CPU milliseconds per request (which a busy machine skews far less
+    than req/s), and the share of the machine's CPU that other work took meanwhile."""
+    before = server.cpu_seconds(), _postgres_seconds(), _children_seconds(), _machine_seconds()
     result = wrk(server.url, **wrk_args)
-    result["cpu_ms"] = (server.cpu_seconds() - before) * 1000 / max(result["requests"], 1)
+    after = server.cpu_seconds(), _postgres_seconds(), _children_seconds(), _machine_seconds()
+    ours = sum(a - b for a, b in zip(after[:3], before[:3]))
+    busy, total = (a - b for a, b in zip(after[3], before[3]))
+    result["cpu_ms"] = (after[0] - before[0]) * 1000 / max(result["requests"], 1)
+    result["others"] = max(busy - ours, 0.0) / total if total else 0.0
     return result
 
 
@@ -185,7 +218,7 @@ def _models_dir(given: str | None) -> Path:
 
 def _line(name: str, r: dict) -> str:
     return (f"  {name:<34} {r['rps']:8.0f} req/s   p50 {r['p50']:7.1f} ms   p99 {r['p99']:7.1f} ms"
-            f"   server CPU {r['cpu_ms']:5.2f} ms/request"
+            f"   server CPU {r['cpu_ms']:5.2f} ms/request   other work {r['others']:4.0%} of the CPU"
             f"   ({r['requests']} requests, non-2xx {r['non2xx']}{', ' + r['socket_errors'] if r['socket_errors'] else ''})")
 
 
@@ -232,8 +265,8 @@ def main() -> int:
 
     ratio = ours["rps"] / baseline["rps"]
     workers = os.environ.get("REY_WORKERS", f"{2 * os.cpu_count()} (2 x cores)")
-    print(f"machine: {os.cpu_count()} cores, load average before {load:.2f}, after "
-          f"{os.getloadavg()[0]:.2f} (other work on the machine lowers every req/s figure); gunicorn "
+    print(f"machine: {os.cpu_count()} cores, load average before {load:.2f} (other work on the machine, "
+          f"shown per line, lowers every req/s figure); gunicorn "
           f"{os.environ.get('REY_WORKER_CLASS', 'gthread')}, workers {workers}, "
           f"threads {os.environ.get('REY_THREADS', '4')}; wrk -t2 "
           f"-c{args.connections} -d{args.duration}s; PostgreSQL; model {(models / 'CURRENT').read_text().strip()}")
