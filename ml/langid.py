@@ -81,7 +81,7 @@ def _library_guess(text: str) -> str:
     return _short_guess(text) if len(text) <= 200 else _classify(text)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=16384)
 def _short_guess(text: str) -> str:
     return _classify(text)
 

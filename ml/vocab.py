@@ -30,8 +30,10 @@ from ml.hashing import SKIPPED, bigram_feature, feature_index, hashed_tokens, jo
 from ml.langid import LANGUAGES, UNDETERMINED, chunk_evidence
 from ml.text import chunk_tokens, triggers_negation, turkic_lower
 
-__all__ = ["Vocab", "SLOTS", "vocab_for"]
+__all__ = ["Vocab", "SLOTS", "WORD_LANGS", "vocab_for"]
 
+#: The languages marker words vote for, in the order ``by_words`` breaks ties.
+WORD_LANGS = ("az", "tr", "en", "ru")
 #: Column of each language in the chunk → view table.
 SLOTS = {lang: i for i, lang in enumerate((*LANGUAGES, UNDETERMINED))}
 #: A Vocab is replaced once it holds this many chunks or units, or this many hashed columns.
@@ -39,6 +41,7 @@ MAX_ITEMS = 300_000
 MAX_COLUMNS = 6_000_000
 #: A word as the citizen wrote it (letters, with inner apostrophes or hyphens).
 _WORD_AS_WRITTEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+_AROUND_WORDS = ".,!?;:()\"'«»…"
 
 
 class Grow:
@@ -74,6 +77,7 @@ class Vocab:
         self.cyrillic, self.latin = Grow(np.int64), Grow(np.int64)
         self.schwa, self.turkic = Grow(np.bool_), Grow(np.bool_)
         self.steps: list[tuple] = []  # (steps with plain casing, with Turkic casing)
+        self.word_scores = Grow(np.float64, width=8)  # the steps summed per language (WORD_LANGS), both casings
         self.view_of = Grow(np.int32, width=len(SLOTS), fill=-1)  # chunk × language -> view id
         self.spellings: list = []  # per chunk, filled on demand: see ``words_as_written``
         # views
@@ -114,7 +118,10 @@ class Vocab:
         known = self.spellings[chunk]
         if known is None:
             chunk_text = self.chunks[chunk]
-            words = _WORD_AS_WRITTEN.findall(chunk_text)
+            core = chunk_text.strip(_AROUND_WORDS)
+            # One word with punctuation around it (the common case) needs no regex: letters are
+            # exactly what a word is made of, and its ends can't be apostrophes or hyphens.
+            words = [core] if core.isalpha() else _WORD_AS_WRITTEN.findall(chunk_text)
             plain = tuple(zip(map(str.lower, words), words))
             # Turkic casing differs only for I and İ.
             turkic = tuple(zip(map(turkic_lower, words), words)) if "I" in chunk_text or "İ" in chunk_text else plain
@@ -133,6 +140,7 @@ class Vocab:
             self.schwa.extend([evidence[c][2] for c in new])
             self.turkic.extend([evidence[c][3] for c in new])
             self.steps.extend((evidence[c][4], evidence[c][5]) for c in new)
+            self.word_scores.extend([_summed(evidence[c][4]) + _summed(evidence[c][5]) for c in new])
             self.view_of.extend(np.full((len(new), len(SLOTS)), -1))
             first = len(self.chunks)
             self.spellings.extend([None] * len(new))
@@ -211,6 +219,13 @@ class Vocab:
             first = self.unit_word.size - n
             for i, k in enumerate(new, first):
                 self.pair_ids[k] = i
+
+
+def _summed(steps) -> list[float]:
+    totals = dict.fromkeys(WORD_LANGS, 0.0)
+    for lang, amount in steps:
+        totals[lang] += amount
+    return list(totals.values())
 
 
 _shared: dict[tuple, Vocab] = {}

@@ -78,3 +78,14 @@ def test_cached_token_hashing_is_feature_hashers(corpus):
         rows = [[f for f in a.features if kind == "all" or not f.startswith(("w:", "b:"))] for a in analyses]
         reference = FeatureHasher(n_features=2**18, input_type="string", alternate_sign=False).transform(rows)
         assert (ours != reference).nnz == 0
+
+
+def test_words_as_written_per_chunk_are_the_regex_words(corpus):
+    from ml.vocab import _WORD_AS_WRITTEN, Vocab
+
+    vocab = Vocab(n_features=2**18, kind="all", char_ngrams=(2, 5))
+    chunks = sorted({c for t in corpus.texts[::3] + ODD + ["«Salam»", "o'k,", "'Foo'", "don't!"] for c in t.split()})
+    vocab.add_chunks(chunks)
+    for chunk in chunks:
+        plain, _ = vocab.words_as_written(vocab.chunk_ids[chunk])
+        assert [w for _, w in plain] == _WORD_AS_WRITTEN.findall(chunk)
