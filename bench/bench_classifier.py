@@ -59,11 +59,31 @@ def synthetic(ds, n: int, seed: int = 0):
     return [perturb(ds.texts[i], rng) for i in idx], [ds.labels[i] for i in idx]
 
 
+def idlest_cpu(allowed: set[int], seconds: float = 0.5) -> int:
+    """The allowed CPU that was idle longest over the last moment (from /proc/stat)."""
+    def idle() -> dict[int, int]:
+        out = {}
+        with open("/proc/stat") as fh:
+            for line in fh:
+                name, *fields = line.split()
+                if name.startswith("cpu") and name[3:].isdigit():
+                    out[int(name[3:])] = int(fields[3]) + int(fields[4])  # idle + iowait
+        return out
+
+    try:
+        before = idle()
+        time.sleep(seconds)
+        after = idle()
+        return max(allowed, key=lambda cpu: after.get(cpu, 0) - before.get(cpu, 0))
+    except OSError:
+        return min(allowed)
+
+
 @contextmanager
 def one_core():
-    """Run the block on one CPU (the lowest this process may use), as the target is per core."""
+    """Run the block on one CPU (the idlest this process may use), as the target is per core."""
     allowed = os.sched_getaffinity(0)
-    cpu = min(allowed)
+    cpu = idlest_cpu(allowed)
     os.sched_setaffinity(0, {cpu})
     try:
         yield cpu

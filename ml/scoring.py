@@ -111,9 +111,9 @@ class LinearScorer:
     def _weights_of_units(self, vocab: Vocab) -> np.ndarray:
         """Σ coef·idf·count over each unit's columns (its pull toward complaint, for reasons)."""
         known, weight = self._unit_weight
-        matrix = vocab.matrix()
-        if known is vocab and len(weight) >= matrix.shape[0]:
+        if known is vocab and len(weight) >= vocab.unit_word.size:
             return weight
+        matrix = vocab.matrix()
         with self._lock:
             known, weight = self._unit_weight
             if known is not vocab:

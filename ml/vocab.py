@@ -96,6 +96,7 @@ class Vocab:
         self.unit_columns, self.unit_counts = Grow(np.int32), Grow(np.float64)
         self.unit_word = Grow(np.int64)  # word id (tokens), -1 for pairs
         self.unit_token = Grow(object, fill=None)  # the token (tokens), None for pairs
+        self._matrix: sp.csr_matrix | None = None  # the last ``matrix()``, while no unit is added
         self.unit_joins = Grow(np.bool_)
 
     def full(self) -> bool:
@@ -106,10 +107,13 @@ class Vocab:
         """All units so far as rows of hashed counts (a snapshot; the arrays are shared, not copied)."""
         with self.lock:
             m = self.unit_word.size
-            ptr = self.unit_ptr.data[: m + 1]
-            nnz = int(ptr[-1])
-            return sp.csr_matrix((self.unit_counts.data[:nnz], self.unit_columns.data[:nnz], ptr),
-                                 shape=(m, self.n_features))
+            known = self._matrix
+            if known is None or known.shape[0] != m:
+                ptr = self.unit_ptr.data[: m + 1]
+                nnz = int(ptr[-1])
+                known = self._matrix = sp.csr_matrix(
+                    (self.unit_counts.data[:nnz], self.unit_columns.data[:nnz], ptr), shape=(m, self.n_features))
+            return known
 
     def words_as_written(self, chunk: int) -> tuple:
         """(lower-cased word, word as written) for the words of a chunk (for explanations): one
