@@ -12,11 +12,12 @@ from dataclasses import dataclass
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from ml.featurise import count_rows, featurise, vocab_for
+from ml.featurise import count_rows, featurise
 from ml.hashing import (
     SKIPPED, bigram_feature, comment_tokens, feature_index, hashed_tokens, joins_bigrams, select, token_features,
 )
 from ml.langid import detect_language
+from ml.vocab import vocab_for
 
 __all__ = [
     "TextFeatures", "Analysis", "analyse", "select", "feature_index", "hashed_tokens", "comment_tokens",
@@ -41,7 +42,7 @@ class Analysis:
 
 
 def analyse(text: str, lang: str | None = None, char_ngrams: tuple[int, int] = (2, 5)) -> Analysis:
-    """Break ``text`` into tokens and their features (see the module docstring)."""
+    """Break ``text`` into tokens and their features (what they are: see ``ml.hashing``)."""
     if lang is None:
         lang = detect_language(text)
     tokens = comment_tokens(text, lang)

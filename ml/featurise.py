@@ -19,9 +19,9 @@ import scipy.sparse as sp
 from ml.hashing import SKIPPED
 from ml.langid import by_letters, by_words
 from ml.text import mark_negation, masked
-from ml.vocab import SLOTS, WORD_LANGS, Vocab, vocab_for
+from ml.vocab import SLOTS, WORD_LANGS, Vocab
 
-__all__ = ["Featurised", "featurise", "count_rows", "vocab_for"]
+__all__ = ["Featurised", "featurise", "count_rows"]
 
 #: Up to this many units (about 50 comments), merge columns by sorting rather than a sparse product.
 SMALL = 500

@@ -1,4 +1,4 @@
-"""What a model has already worked out about the text it has seen, as integer tables.
+"""What featurising has already worked out about the text it has seen, as integer tables.
 
 Comments reuse a small vocabulary, so each distinct piece is worked out once:
 - a *chunk* (a run of non-space characters, like ``"gözlədim,"``) gets its language evidence
@@ -38,7 +38,7 @@ WORD_LANGS = ("az", "tr", "en", "ru")
 SLOTS = {lang: i for i, lang in enumerate((*LANGUAGES, UNDETERMINED))}
 #: A Vocab is replaced once it holds this many chunks or units, or this many hashed columns.
 MAX_ITEMS = 300_000
-MAX_COLUMNS = 6_000_000
+MAX_COLUMNS = 4_000_000
 #: A word as the citizen wrote it (letters, with inner apostrophes or hyphens).
 _WORD_AS_WRITTEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 _AROUND_WORDS = ".,!?;:()\"'«»…"
@@ -66,7 +66,7 @@ class Grow:
 
 
 class Vocab:
-    """One generation of a model's caches (see the module docstring)."""
+    """One generation of the tables for one set of feature settings (see the module docstring)."""
 
     def __init__(self, *, n_features: int, kind: str, char_ngrams: tuple[int, int]):
         self.n_features, self.kind, self.char_ngrams = n_features, kind, tuple(char_ngrams)
@@ -96,8 +96,8 @@ class Vocab:
         self.unit_columns, self.unit_counts = Grow(np.int32), Grow(np.float64)
         self.unit_word = Grow(np.int64)  # word id (tokens), -1 for pairs
         self.unit_token = Grow(object, fill=None)  # the token (tokens), None for pairs
-        self._matrix: sp.csr_matrix | None = None  # the last ``matrix()``, while no unit is added
         self.unit_joins = Grow(np.bool_)
+        self._matrix: sp.csr_matrix | None = None  # the last ``matrix()``, while no unit is added
 
     def full(self) -> bool:
         return (len(self.chunks) > MAX_ITEMS or self.unit_word.size > MAX_ITEMS
@@ -184,8 +184,8 @@ class Vocab:
         self.unit_counts.extend(counts)
         self.unit_ptr.extend(np.asarray(ptr[1:], dtype=np.int64) + base)
         self.unit_token.extend(tokens)
-        self.unit_word.extend(words)
         self.unit_joins.extend(joins)
+        self.unit_word.extend(words)  # last: its size is the number of units
 
     def add_views(self, wanted) -> None:
         """Views of (chunk id, language) not yet known; their tokens are hashed first."""

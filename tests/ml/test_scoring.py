@@ -26,6 +26,15 @@ def fast_and_reference(model, texts):
     return fast, model.pipeline.predict_proba(texts)[:, 1]
 
 
+def test_tokens_and_languages_are_those_of_analyse(model, corpus):
+    """The batch path (chunk by chunk, negated comments word by word) sees what analyse sees."""
+    texts = corpus.texts[::4] + ODD + ["Sistem işləmir, heç kim kömək etmədi", "not good, not bad. Ok"]
+    scored = model._scorer.score(texts)
+    for i, text in enumerate(texts):
+        a = analyse(text)
+        assert (scored.langs[i], scored.tokens(i)) == (a.lang, a.tokens)
+
+
 def test_same_probabilities_as_the_pipeline(model, corpus):
     texts = corpus.texts[::5] + ODD
     fast, reference = fast_and_reference(model, texts)
