@@ -140,7 +140,7 @@ def _languages(vocab: Vocab, texts, ids, text_of, splits) -> list[str]:
         for i in np.flatnonzero(clear).tolist():
             langs[i] = WORD_LANGS[best[i]]
         if None in langs:
-            steps = vocab.steps
+            steps = vocab.steps.data
             ends = np.cumsum(list(map(len, splits))).tolist()
             id_list = ids.tolist()
             for i in np.flatnonzero(undecided & ~clear).tolist():
@@ -159,7 +159,7 @@ def _tokens(vocab: Vocab, views, text_of, negated, langs):
     units = vocab.view_units.data[np.repeat(vocab.view_start.data[v] - offsets, sizes) + np.arange(int(sizes.sum()))]
     unit_text = np.repeat(text_of[plain], sizes)
     if negated.any():
-        view_tokens = vocab.view_tokens
+        view_tokens = vocab.view_tokens.data
         bounds = np.searchsorted(text_of, np.arange(len(langs) + 1)).tolist()
         marked = {}
         for i in np.flatnonzero(negated).tolist():

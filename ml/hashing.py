@@ -5,12 +5,12 @@
 - character n-grams of each folded token padded with spaces (like ``char_wb``), which carry
   Azerbaijani suffixes (negation "-ma/-mə", tense, person) without an Azerbaijani stemmer.
 Hashing (FeatureHasher, no sign flipping) keeps the model small and needs no vocabulary. Comments
-reuse few words, so each token's features and columns are worked out once per process.
+reuse few words, so each token's features are worked out once per process (and its columns once
+per ``ml.vocab.Vocab``).
 """
 
 from __future__ import annotations
 
-import numpy as np
 from sklearn.feature_extraction import FeatureHasher
 from sklearn.utils import murmurhash3_32
 
@@ -27,8 +27,6 @@ _PAIR_BREAKS = frozenset("!?")
 _CACHE_LIMIT = 300_000
 #: (lang, lo, hi) -> token -> its features. Nested so the hot lookup is by a plain string.
 _word_cache: dict[tuple, dict[str, tuple[str, ...]]] = {}
-#: (n_features, kind, lang, lo, hi) -> token -> hashed (indices, counts) of its features.
-_index_cache: dict[tuple, dict[str, tuple]] = {}
 
 
 def token_features(token: str, lang: str, lo: int, hi: int) -> tuple[str, ...]:
@@ -78,42 +76,15 @@ def feature_index(feature: str, n_features: int) -> int:
 
 
 def hashed_tokens(wanted, *, n_features: int, kind: str, char_ngrams: tuple[int, int]) -> dict[tuple, tuple]:
-    """(columns, counts) of the features of each (lang, token) in ``wanted``, as
-    FeatureHasher(alternate_sign=False) gives them: columns ascending, repeated features summed.
-
-    Cached for the process, since hashing depends on the settings, not on a fitted model.
-    """
+    """(columns, counts) of the features of each distinct (lang, token) in ``wanted``, as
+    FeatureHasher(alternate_sign=False) gives them (columns ascending, repeats summed), hashed in
+    one call. (``ml.vocab`` keeps the result; nothing is cached here.)"""
     lo, hi = char_ngrams
-    out: dict[tuple, tuple] = {}
-    missing: dict[tuple, list[str]] = {}
-    for key in wanted:
-        if key in out or key in missing:
-            continue
-        lang, tok = key
-        cache = _index_cache.get((n_features, kind, lang, lo, hi))
-        if cache is None:
-            cache = _index_cache.setdefault((n_features, kind, lang, lo, hi), {})
-        found = cache.get(tok)
-        if found is None:
-            missing[key] = select(list(token_features(tok, lang, lo, hi)), kind)
-        else:
-            out[key] = found
-    if missing:
-        for (lang, tok), arrays in zip(missing, _hash_rows(list(missing.values()), n_features)):
-            out[(lang, tok)] = arrays
-            cache = _index_cache[(n_features, kind, lang, lo, hi)]
-            if len(cache) > _CACHE_LIMIT:
-                cache.clear()
-            cache[tok] = arrays
-    return out
-
-
-def _hash_rows(rows: list[list[str]], n_features: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """FeatureHasher's (columns, counts) for each list of string features, in one call."""
-    hasher = FeatureHasher(n_features=n_features, input_type="string", alternate_sign=False)
-    X = hasher.transform(rows)
+    keys = list(dict.fromkeys(wanted))
+    rows = [select(list(token_features(tok, lang, lo, hi)), kind) for lang, tok in keys]
+    X = FeatureHasher(n_features=n_features, input_type="string", alternate_sign=False).transform(rows)
     ptr = X.indptr.tolist()
-    return [(X.indices[a:b], X.data[a:b]) for a, b in zip(ptr[:-1], ptr[1:])]
+    return {key: (X.indices[a:b], X.data[a:b]) for key, a, b in zip(keys, ptr[:-1], ptr[1:])}
 
 
 def select(features: list[str], kind: str) -> list[str]:

@@ -95,6 +95,12 @@ def _classify(text: str) -> str:
 
                 ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=False)
                 ident.set_languages(list(LANGUAGES))
+                # Its automaton's tables are lists of ~100,000 ints, which every full garbage
+                # collection walks; as tuples the collector skips them. Same values, same lookups.
+                for name in ("tk_output", "_rowbase"):
+                    table = getattr(ident, name, None)
+                    if isinstance(table, list):
+                        setattr(ident, name, tuple(table))
                 _identifier = ident
     return _identifier.classify(text)[0]
 

@@ -41,7 +41,7 @@ class Scored:
         self._unit_bounds = np.searchsorted(found.unit_text, n).tolist()
         self._pair_weight, self._pair_at = unit_weight[found.pairs].tolist(), found.pair_at.tolist()
         self._pair_bounds = np.searchsorted(found.pair_text, n).tolist()
-        self._chunks, self._chunk_bounds = found.chunks.tolist(), np.searchsorted(found.chunk_text, n).tolist()
+        self._chunks, self._chunk_bounds = found.chunks, np.searchsorted(found.chunk_text, n).tolist()
 
     def tokens(self, i: int) -> list[str]:
         """The tokens the model saw in comment ``i``."""
@@ -61,9 +61,9 @@ class Scored:
     def words_as_written(self, i: int, turkic: bool) -> dict[str, str]:
         """Lower-cased word -> the word as written in comment ``i`` (its last spelling there)."""
         chunks = self._chunks[self._chunk_bounds[i]:self._chunk_bounds[i + 1]]
-        known = list(map(self._vocab.spellings.__getitem__, chunks))
+        known = self._vocab.spellings.data[chunks].tolist()
         if None in known:
-            known = list(map(self._vocab.words_as_written, chunks))
+            known = list(map(self._vocab.words_as_written, chunks.tolist()))
         return dict(chain.from_iterable(map(_PLAIN_OR_TURKIC[turkic], known)))
 
 

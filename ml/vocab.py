@@ -45,7 +45,11 @@ _AROUND_WORDS = ".,!?;:()\"'«»…"
 
 
 class Grow:
-    """A numpy array with spare room at the end; ``data[:size]`` is valid."""
+    """A numpy array with spare room at the end; ``data[:size]`` is valid.
+
+    Object arrays hold the Python objects of the tables (strings, tuples): unlike lists, the
+    garbage collector doesn't walk them, which keeps full collections short in a big process.
+    """
 
     __slots__ = ("data", "size", "fill")
 
@@ -55,7 +59,11 @@ class Grow:
         self.size = 0
 
     def extend(self, values) -> None:
-        values = np.asarray(values, dtype=self.data.dtype)
+        if self.data.dtype == object:  # one object per row, even tuples (asarray would unpack them)
+            values = list(values)
+            values = np.fromiter(values, dtype=object, count=len(values))
+        else:
+            values = np.asarray(values, dtype=self.data.dtype)
         end = self.size + len(values)
         if end > len(self.data):
             bigger = np.full((max(end, 2 * len(self.data)), *self.data.shape[1:]), self.fill, dtype=self.data.dtype)
@@ -73,24 +81,24 @@ class Vocab:
         self.lock = threading.Lock()
         # chunks
         self.chunk_ids: dict[str, int] = {}
-        self.chunks: list[str] = []
+        self.chunks = Grow(object, fill=None)
         self.cyrillic, self.latin = Grow(np.int64), Grow(np.int64)
         self.schwa, self.turkic = Grow(np.bool_), Grow(np.bool_)
-        self.steps: list[tuple] = []  # (steps with plain casing, with Turkic casing)
+        self.steps = Grow(object, fill=None)  # (steps with plain casing, with Turkic casing)
         self.word_scores = Grow(np.float64, width=8)  # the steps summed per language (WORD_LANGS), both casings
         self.view_of = Grow(np.int32, width=len(SLOTS), fill=-1)  # chunk × language -> view id
-        self.spellings: list = []  # per chunk, filled on demand: see ``words_as_written``
+        self.spellings = Grow(object, fill=None)  # per chunk, filled on demand: see ``words_as_written``
         # views
         self.view_negates = Grow(np.bool_)
         self.view_start = Grow(np.int64)  # units of view v: view_units[view_start[v]:view_start[v] + view_size[v]]
         self.view_size = Grow(np.int64)
         self.view_units = Grow(np.int32)
-        self.view_tokens: list[tuple[tuple[str, ...], tuple[str, ...]]] = []  # (tokens, tokens kept)
+        self.view_tokens = Grow(object, fill=None)  # (tokens, tokens kept)
         # units: tokens of a language, then word pairs, in one sparse matrix
         self.token_ids: dict[str, dict[str, int]] = {lang: {} for lang in SLOTS}
         self.pair_ids: dict[int, int] = {}  # left word id << 32 | right word id -> unit id
         self.word_ids: dict[str, int] = {}
-        self.words: list[str] = []
+        self.words = Grow(object, fill=None)
         self.unit_ptr = Grow(np.int64)
         self.unit_ptr.extend([0])
         self.unit_columns, self.unit_counts = Grow(np.int32), Grow(np.float64)
@@ -100,7 +108,7 @@ class Vocab:
         self._matrix: sp.csr_matrix | None = None  # the last ``matrix()``, while no unit is added
 
     def full(self) -> bool:
-        return (len(self.chunks) > MAX_ITEMS or self.unit_word.size > MAX_ITEMS
+        return (self.chunks.size > MAX_ITEMS or self.unit_word.size > MAX_ITEMS
                 or self.unit_columns.size > MAX_COLUMNS)
 
     def matrix(self) -> sp.csr_matrix:
@@ -119,9 +127,9 @@ class Vocab:
         """(lower-cased word, word as written) for the words of a chunk (for explanations): one
         tuple with plain casing, one with Turkic casing. Words never span whitespace, so a
         comment's words are its chunks' words in order."""
-        known = self.spellings[chunk]
+        known = self.spellings.data[chunk]
         if known is None:
-            chunk_text = self.chunks[chunk]
+            chunk_text = self.chunks.data[chunk]
             core = chunk_text.strip(_AROUND_WORDS)
             # One word with punctuation around it (the common case) needs no regex: letters are
             # exactly what a word is made of, and its ends can't be apostrophes or hyphens.
@@ -129,7 +137,7 @@ class Vocab:
             plain = tuple(zip(map(str.lower, words), words))
             # Turkic casing differs only for I and İ.
             turkic = tuple(zip(map(turkic_lower, words), words)) if "I" in chunk_text or "İ" in chunk_text else plain
-            known = self.spellings[chunk] = (plain, turkic)
+            known = self.spellings.data[chunk] = (plain, turkic)
         return known
 
     # -- additions (each under the lock; ids are published last) ---------------------------
@@ -146,7 +154,7 @@ class Vocab:
             self.steps.extend((evidence[c][4], evidence[c][5]) for c in new)
             self.word_scores.extend([_summed(evidence[c][4]) + _summed(evidence[c][5]) for c in new])
             self.view_of.extend(np.full((len(new), len(SLOTS)), -1))
-            first = len(self.chunks)
+            first = self.chunks.size
             self.spellings.extend([None] * len(new))
             self.chunks.extend(new)
             for i, c in enumerate(new, first):
@@ -165,18 +173,18 @@ class Vocab:
             ptr = np.concatenate(([0], np.cumsum(sizes)))
             columns = np.concatenate([c for c, _ in rows])
             counts = np.concatenate([c for _, c in rows])
-            words = [self._word_id(token_features(t, lang, lo, hi)[0]) for lang, t in missing]
+            words = self._word_ids([token_features(t, lang, lo, hi)[0] for lang, t in missing])
             self._add_units(columns, counts, ptr, words, [joins_bigrams(t) for _, t in missing], [t for _, t in missing])
             first = self.unit_word.size - len(missing)
             for i, (lang, tok) in enumerate(missing, first):
                 self.token_ids[lang][tok] = i
 
-    def _word_id(self, word: str) -> int:
-        i = self.word_ids.get(word)
-        if i is None:
-            i = self.word_ids[word] = len(self.words)
-            self.words.append(word)
-        return i
+    def _word_ids(self, words: list[str]) -> list[int]:
+        new = [w for w in dict.fromkeys(words) if w not in self.word_ids]
+        for i, w in enumerate(new, self.words.size):
+            self.word_ids[w] = i
+        self.words.extend(new)
+        return [self.word_ids[w] for w in words]
 
     def _add_units(self, columns, counts, ptr, words, joins, tokens) -> None:
         base = self.unit_columns.size
@@ -192,7 +200,7 @@ class Vocab:
         made = {}
         for cid, lang in wanted:
             if (cid, lang) not in made:
-                raw = chunk_tokens(self.chunks[cid], lang)
+                raw = chunk_tokens(self.chunks.data[cid], lang)
                 made[(cid, lang)] = (raw, tuple(t for t in raw if t not in SKIPPED), triggers_negation(raw, lang))
         self.add_tokens((lang, t) for (_, lang), (_, kept, _) in made.items() for t in kept)
         with self.lock:
@@ -205,7 +213,7 @@ class Vocab:
             self.view_size.extend(sizes)
             self.view_units.extend([u for unit_ids in units for u in unit_ids])
             self.view_negates.extend([negates for _, _, negates in made.values()])
-            first = len(self.view_tokens)
+            first = self.view_tokens.size
             self.view_tokens.extend((raw, kept) for raw, kept, _ in made.values())
             for i, (cid, lang) in enumerate(made, first):
                 self.view_of.data[cid, SLOTS[lang]] = i
@@ -216,7 +224,8 @@ class Vocab:
             new = sorted({k for k in keys if k not in self.pair_ids})
             if not new:
                 return
-            features = [bigram_feature(self.words[k >> 32], self.words[k & 0xFFFFFFFF]) for k in new]
+            words = self.words.data
+            features = [bigram_feature(words[k >> 32], words[k & 0xFFFFFFFF]) for k in new]
             columns = [feature_index(f, self.n_features) for f in features]
             n = len(new)
             self._add_units(columns, np.ones(n), np.arange(n + 1), [-1] * n, [True] * n, [None] * n)
