@@ -19,6 +19,9 @@ from ml.hashing import (
 from ml.langid import detect_language
 from ml.vocab import vocab_for
 
+#: Comments featurised together when transforming many.
+_SLICE = 8192
+
 __all__ = [
     "TextFeatures", "Analysis", "analyse", "select", "feature_index", "hashed_tokens", "comment_tokens",
     "token_features", "bigram_feature", "joins_bigrams", "SKIPPED",
@@ -72,8 +75,14 @@ class TextFeatures(TransformerMixin, BaseEstimator):
 
     def transform(self, X):
         texts = list(X)
-        found = featurise(texts, vocab_for(self.n_features, self.kind, tuple(self.char_ngrams)))
-        rows, columns, counts = count_rows(found)
-        X = sp.csr_matrix((counts, (rows, columns)), shape=(len(texts), self.n_features))
-        X.sum_duplicates()  # canonical: columns ascending in each row
-        return X
+        vocab = vocab_for(self.n_features, self.kind, tuple(self.char_ngrams))
+        parts = []
+        for start in range(0, len(texts), _SLICE):  # slices bound the working memory
+            part = texts[start:start + _SLICE]
+            rows, columns, counts = count_rows(featurise(part, vocab))
+            counts = sp.csr_matrix((counts, (rows, columns)), shape=(len(part), self.n_features))
+            counts.sum_duplicates()  # canonical: columns ascending in each row
+            parts.append(counts)
+        if not parts:
+            return sp.csr_matrix((0, self.n_features))
+        return parts[0] if len(parts) == 1 else sp.vstack(parts, format="csr")
