@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import chain, repeat
-from operator import ne
+from operator import contains, ne
 
 import numpy as np
 import scipy.sparse as sp
 
-from ml.hashing import SKIPPED
+from ml.hashing import SKIPPED, comment_tokens
 from ml.langid import by_letters, by_words
-from ml.text import mark_negation, masked
+from ml.text import has_smiley_marks, mark_negation, masked
 from ml.vocab import SLOTS, WORD_LANGS, Vocab
 
 __all__ = ["Featurised", "featurise", "count_rows"]
@@ -72,8 +72,13 @@ def featurise(texts: list[str], vocab: Vocab) -> Featurised:
         vocab.add_views([(int(ids[k]), langs[int(text_of[k])]) for k in miss])
         views[miss] = vocab.view_of.data[ids[miss], slot[miss]]
     negated = np.bincount(text_of, weights=vocab.view_negates.data[views], minlength=n) > 0
+    # "xD" is respelled ":D" only in a text with other emoticon marks (see ml.text.chunk_tokens):
+    # the rare comments with both get their tokens from the whole text.
+    given = {i: comment_tokens(texts[i], langs[i])
+             for i in np.flatnonzero(np.fromiter(map(contains, cleaned, repeat("xD")), dtype=bool, count=n)).tolist()
+             if has_smiley_marks(cleaned[i])}
 
-    units, unit_text = _tokens(vocab, views, text_of, negated, langs)
+    units, unit_text = _tokens(vocab, views, text_of, negated, langs, given)
     pairs, pair_text, pair_at = _pairs(vocab, units, unit_text)
     return Featurised(vocab, langs, *written, units, unit_text, pairs, pair_text, pair_at)
 
@@ -149,9 +154,13 @@ def _languages(vocab: Vocab, texts, ids, text_of, splits) -> list[str]:
     return langs
 
 
-def _tokens(vocab: Vocab, views, text_of, negated, langs):
+def _tokens(vocab: Vocab, views, text_of, negated, langs, given):
     """Unit ids of each comment's tokens, grouped by comment and in order, with the comment of
-    each. Comments with a negator take the word-by-word path: negation marks across chunks."""
+    each. Comments with a negator take the word-by-word path: negation marks across chunks; so
+    do those whose tokens are ``given``."""
+    if given:
+        negated = negated.copy()
+        negated[list(given)] = True
     plain = ~negated[text_of]
     v = views[plain]
     sizes = vocab.view_size.data[v]
@@ -163,6 +172,9 @@ def _tokens(vocab: Vocab, views, text_of, negated, langs):
         bounds = np.searchsorted(text_of, np.arange(len(langs) + 1)).tolist()
         marked = {}
         for i in np.flatnonzero(negated).tolist():
+            if i in given:
+                marked[i] = given[i]
+                continue
             raw = list(chain.from_iterable(view_tokens[k][0] for k in views[bounds[i]:bounds[i + 1]].tolist()))
             marked[i] = [t for t in mark_negation(raw, langs[i]) if t not in SKIPPED]
         extra_units, extra_text = [], []

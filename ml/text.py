@@ -17,8 +17,8 @@ from ml.langid import TURKIC, detect_language
 from ml.privacy import redact
 
 __all__ = [
-    "normalise", "fold", "tokenise", "masked", "chunk_tokens", "normalised_tokens", "mark_negation",
-    "triggers_negation", "stem", "squeeze", "turkic_lower",
+    "normalise", "fold", "tokenise", "masked", "has_smiley_marks", "chunk_tokens", "normalised_tokens",
+    "mark_negation", "triggers_negation", "stem", "squeeze", "turkic_lower",
     "detect_language", "NEG_SUFFIX",
 ]
 
@@ -115,9 +115,9 @@ def normalise(text: str, lang: str | None = None) -> str:
     return _normalise_masked(text, lang)
 
 
-def _normalise_masked(text: str, lang: str) -> str:
-    """The steps of ``normalise`` after NFC and masking. None looks across whitespace."""
-    if ":" in text or ";" in text or "=" in text or "(" in text:
+def _normalise_masked(text: str, lang: str, smileys: bool | None = None) -> str:
+    """The steps of ``normalise`` after NFC and masking (see ``chunk_tokens`` for ``smileys``)."""
+    if smileys if smileys is not None else has_smiley_marks(text):
         text = _EMOTICON_RE.sub(lambda m: _EMOTICONS[m.group(0)], text)
     text = turkic_lower(text) if lang in TURKIC else text.lower()
     return _PUNCT_RUN.sub(r"\1", squeeze(text))
@@ -128,9 +128,11 @@ def tokenise(text: str) -> list[str]:
     return _TOKENIZER.tokenize(text)
 
 
-#: Chunk (a run of non-space characters, already masked) -> its tokens; one dict for the Turkic
-#: casing rules and one for the others, the only way the language changes a chunk's tokens.
-_CHUNK_TOKENS: dict[bool, dict[str, tuple[str, ...]]] = {True: {}, False: {}}
+#: (Turkic casing?, forced smileys?) -> chunk (a run of non-space characters of masked text) -> its
+#: tokens. The language only changes a chunk's tokens through casing; see ``chunk_tokens`` for smileys.
+_CHUNK_TOKENS: dict[tuple[bool, bool], dict[str, tuple[str, ...]]] = {
+    (turkic, forced): {} for turkic in (False, True) for forced in (False, True)
+}
 _CHUNK_LIMIT = 200_000
 
 
@@ -141,17 +143,25 @@ def masked(text: str) -> str:
     return redact(text)
 
 
-def chunk_tokens(chunk: str, lang: str) -> tuple[str, ...]:
-    """``tokenise(normalise(chunk, lang))`` for a run of non-space characters of masked text (cached).
+def has_smiley_marks(text: str) -> bool:
+    """Whether ``normalise`` respells emoticons in ``text`` (only if it has one of ``:;=(``)."""
+    return ":" in text or ";" in text or "=" in text or "(" in text
 
-    After NFC and masking no step of ``normalise`` looks across whitespace: emoticons, squeezed
-    runs and tokens contain none, and casing rules (even Greek final sigma) stop at it. So the
-    tokens of a text are those of its chunks, one after another, and comments reuse few chunks.
+
+def chunk_tokens(chunk: str, lang: str, smileys: bool = False) -> tuple[str, ...]:
+    """``tokenise(normalise(...))`` of a run of non-space characters of masked text (cached).
+
+    After NFC and masking, one step of ``normalise`` looks across whitespace: emoticons are
+    respelled only in a text with one of ``:;=(`` somewhere (``smileys``), which matters for the
+    one emoticon without them, "xD". Nothing else does: squeezed runs and tokens contain no
+    whitespace, and casing rules (even Greek final sigma) stop at it. So the tokens of a text
+    are those of its chunks, one after another, and comments reuse few chunks.
     """
-    cache = _CHUNK_TOKENS[lang in TURKIC]
+    forced = smileys and "xD" in chunk
+    cache = _CHUNK_TOKENS[(lang in TURKIC, forced)]
     tokens = cache.get(chunk)
     if tokens is None:
-        tokens = tuple(_TOKENIZER.tokenize(_normalise_masked(chunk, lang)))
+        tokens = tuple(_TOKENIZER.tokenize(_normalise_masked(chunk, lang, forced or None)))
         if len(cache) >= _CHUNK_LIMIT:
             cache.clear()  # Crude bound; comments reuse few chunks, so it refills fast.
         cache[chunk] = tokens
@@ -160,9 +170,11 @@ def chunk_tokens(chunk: str, lang: str) -> tuple[str, ...]:
 
 def normalised_tokens(text: str, lang: str) -> list[str]:
     """``tokenise(normalise(text, lang))``, chunk by chunk (see ``chunk_tokens``)."""
+    text = masked(text)
+    smileys = has_smiley_marks(text)
     out: list[str] = []
-    for chunk in masked(text).split():
-        out += chunk_tokens(chunk, lang)
+    for chunk in text.split():
+        out += chunk_tokens(chunk, lang, smileys)
     return out
 
 

@@ -13,7 +13,8 @@ from ml.pipeline import Model, build_pipeline
 from tests.ml.conftest import CORPUS
 
 ODD = ["", "👍", "!!!", "x" * 5000, "İSTANBUL", "?? ! ,", "not not good. ok", "Zəng edin +994 50 123 45 67",
-       "NOT GOOD AT ALL!!!", ":-(( :) ;)", "Heç kim kömək etmədi, yaxşı deyil", "don't don't don't"]
+       "NOT GOOD AT ALL!!!", ":-(( :) ;)", "Heç kim kömək etmədi, yaxşı deyil", "don't don't don't",
+       "xD", "Rude staff xD :(", "xD; not great (really)"]
 
 
 @pytest.fixture(scope="module")

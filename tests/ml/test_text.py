@@ -67,3 +67,17 @@ def test_language_identification(text, lang):
 def test_personal_data_masked():
     text = redact("Zəng edin +994 50 123 45 67, FIN 5ZK2R7M, a.b@mail.az, 4111 1111 1111 1111")
     assert "123" not in text and "5ZK2R7M" not in text and "@" not in text and "4111" not in text
+
+
+def test_tokens_chunk_by_chunk_equal_tokens_of_the_whole_text():
+    """normalised_tokens works per whitespace-separated chunk; nothing may change by it."""
+    import random
+
+    from ml.text import normalised_tokens
+
+    rng = random.Random(1)
+    alphabet = list("aAıIİiΣσςxXdD:;=()-'’!?.,") + [" ", "\xa0", "\u2028", "\x1c", "\t", "e\u0301", "😡", "3", "@"]
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        for lang in ("az", "en", "ru"):
+            assert normalised_tokens(text, lang) == tokenise(normalise(text, lang)), (text, lang)
