@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "ml" / "corpus"
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')

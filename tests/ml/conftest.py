@@ -1,15 +1,12 @@
 """Fixtures for the ml tests: one small model trained once per session on the seed corpus."""
 
-from pathlib import Path
-
 import pytest
 
 from ml import load_model
 from ml.data import read_datasets
 from ml.pipeline import build_pipeline
 from ml.registry import save
-
-CORPUS = Path(__file__).resolve().parents[2] / "ml" / "corpus"
+from support import CORPUS
 
 
 @pytest.fixture(scope="session")

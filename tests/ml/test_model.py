@@ -60,7 +60,7 @@ def test_reasons_are_words_of_the_comment(model):
 def test_same_data_and_seed_same_predictions(model):
     from ml.data import read_datasets
     from ml.pipeline import build_pipeline
-    from tests.ml.conftest import CORPUS
+    from support import CORPUS
 
     ds = read_datasets([str(CORPUS)])
     texts = ["Sistem işləmir", "Thank you", "Ждал долго"]

@@ -10,7 +10,7 @@ from ml.data import read_datasets
 from ml.features import TextFeatures, analyse
 from ml.langid import detect_language
 from ml.pipeline import Model, build_pipeline
-from tests.ml.conftest import CORPUS
+from support import CORPUS
 
 ODD = ["", "👍", "!!!", "x" * 5000, "İSTANBUL", "?? ! ,", "not not good. ok", "Zəng edin +994 50 123 45 67",
        "NOT GOOD AT ALL!!!", ":-(( :) ;)", "Heç kim kömək etmədi, yaxşı deyil", "don't don't don't",
