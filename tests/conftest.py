@@ -104,3 +104,13 @@ def app_ctx(app):
     with app.app_context():
         yield
 
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say how many tests passed on each database backend, so a CI log shows that both ran."""
+    passed = [report.nodeid for report in terminalreporter.stats.get("passed", []) if report.when == "call"]
+    counts = {backend: sum(f"[{backend}" in nodeid or f"-{backend}" in nodeid for nodeid in passed)
+              for backend in ("sqlite", "postgresql")}
+    terminalreporter.write_line(
+        "database backends: " + ", ".join(f"{name} {count} passed" for name, count in counts.items())
+    )
