@@ -119,7 +119,7 @@ class Gunicorn:
         raise SystemExit("gunicorn did not start:\n" + self.log.read_text()[-3000:])
 
     def cpu_seconds(self) -> float:
-        """CPU time used so far by the master and its workers (user + system)."""
+        """CPU time used so far by the master and its workers, live or recycled (user + system)."""
         total = 0
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit():
@@ -129,7 +129,11 @@ class Gunicorn:
                 fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            if int(entry.name) == self.process.pid or int(fields[1]) == self.process.pid:
+            if int(entry.name) == self.process.pid:
+                # Workers recycled after REY_MAX_REQUESTS are gone from /proc; the master reaped them,
+                # so their CPU time is in its cutime and cstime.
+                total += sum(map(int, fields[11:15]))
+            elif int(fields[1]) == self.process.pid:
                 total += int(fields[11]) + int(fields[12])
         return total / os.sysconf("SC_CLK_TCK")
 
