@@ -105,7 +105,6 @@ def app_ctx(app):
         yield
 
 
-
 def pytest_terminal_summary(terminalreporter):
     """Say how many tests passed on each database backend, so a CI log shows that both ran."""
     passed = [report.nodeid for report in terminalreporter.stats.get("passed", []) if report.when == "call"]
