@@ -46,21 +46,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _psycopg_url(url: str) -> str:
-    for prefix in ("postgres://", "postgresql://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
-    return url
-
-
 class Database:
     """A schema of its own with one center, dropped afterwards."""
 
     def __init__(self, url: str):
         import sqlalchemy as sa
 
+        from feedback.config import sqlalchemy_url
+
         self.url, self.schema = url, f"rey_bench_{os.getpid()}_{secrets.token_hex(3)}"
-        self.engine = sa.create_engine(_psycopg_url(url))
+        self.engine = sa.create_engine(sqlalchemy_url(url))
         with self.engine.begin() as conn:
             conn.execute(sa.text(f'CREATE SCHEMA "{self.schema}"'))
         from factories import make_center
@@ -68,7 +63,7 @@ class Database:
         from feedback.extensions import db
 
         app = create_app({
-            "SQLALCHEMY_DATABASE_URI": _psycopg_url(url),
+            "SQLALCHEMY_DATABASE_URI": sqlalchemy_url(url),
             "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={self.schema}"}},
         })
         with app.app_context():

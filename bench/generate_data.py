@@ -65,9 +65,10 @@ def recreate_database(admin_url: str, name: str) -> None:
 
 def create_schema(url: str) -> None:
     from feedback import create_app
+    from feedback.config import sqlalchemy_url
     from feedback.extensions import db
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://", 1),
+    app = create_app({"SQLALCHEMY_DATABASE_URI": sqlalchemy_url(url),
                       "RATELIMIT_ENABLED": False})
     with app.app_context():
         db.create_all()

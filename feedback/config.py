@@ -17,15 +17,20 @@ def _bool(value: str | None, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _database_url(instance_path: str, env: dict) -> str:
-    url = env.get("DATABASE_URL", "")
-    if not url:
-        return f"sqlite:///{Path(instance_path) / 'rey.sqlite3'}"
+def sqlalchemy_url(url: str) -> str:
+    """``url`` with the psycopg 3 driver named for a PostgreSQL URL (others unchanged)."""
     # Heroku-style URLs name the driver "postgres"; SQLAlchemy wants an explicit psycopg 3 driver.
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def _database_url(instance_path: str, env: dict) -> str:
+    url = env.get("DATABASE_URL", "")
+    if not url:
+        return f"sqlite:///{Path(instance_path) / 'rey.sqlite3'}"
+    return sqlalchemy_url(url)
 
 
 def from_environment(instance_path: str, env: dict | None = None) -> dict:

@@ -12,20 +12,12 @@ from dataclasses import dataclass
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from ml.featurise import count_rows, featurise
-from ml.hashing import (
-    SKIPPED, bigram_feature, comment_tokens, feature_index, hashed_tokens, joins_bigrams, select, token_features,
-)
+from ml.featurise import SLICE, count_rows, featurise
+from ml.hashing import bigram_feature, comment_tokens, joins_bigrams, token_features
 from ml.langid import detect_language
 from ml.vocab import vocab_for
 
-#: Comments featurised together when transforming many.
-_SLICE = 8192
-
-__all__ = [
-    "TextFeatures", "Analysis", "analyse", "select", "feature_index", "hashed_tokens", "comment_tokens",
-    "token_features", "bigram_feature", "joins_bigrams", "SKIPPED",
-]
+__all__ = ["TextFeatures", "Analysis", "analyse"]
 
 
 @dataclass(frozen=True)
@@ -77,8 +69,8 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         texts = list(X)
         vocab = vocab_for(self.n_features, self.kind, tuple(self.char_ngrams))
         parts = []
-        for start in range(0, len(texts), _SLICE):  # slices bound the working memory
-            part = texts[start:start + _SLICE]
+        for start in range(0, len(texts), SLICE):  # slices bound the working memory
+            part = texts[start:start + SLICE]
             rows, columns, counts = count_rows(featurise(part, vocab))
             counts = sp.csr_matrix((counts, (rows, columns)), shape=(len(part), self.n_features))
             counts.sum_duplicates()  # canonical: columns ascending in each row

@@ -21,8 +21,11 @@ from ml.langid import by_letters, by_words
 from ml.text import has_smiley_marks, mark_negation, masked
 from ml.vocab import SLOTS, WORD_LANGS, Vocab
 
-__all__ = ["Featurised", "featurise", "count_rows"]
+__all__ = ["Featurised", "featurise", "count_rows", "SLICE"]
 
+#: Comments featurised together (training and scoring alike): enough for array operations to pay
+#: off (8192: ~10% faster than 2048 for ~75 MB more at the peak), few enough to bound memory.
+SLICE = 8192
 #: Up to this many units (about 50 comments), merge columns by sorting rather than a sparse product.
 SMALL = 500
 

@@ -12,6 +12,7 @@ from sklearn.pipeline import Pipeline
 
 from ml.errors import ModelError
 from ml.features import TextFeatures
+from ml.featurise import SLICE
 from ml.langid import TURKIC, warm_up
 from ml.privacy import PLACEHOLDERS
 from ml.registry import load_pipeline
@@ -21,9 +22,6 @@ from ml.text import NEG_SUFFIX
 __all__ = ["Prediction", "Model", "build_pipeline", "make_classifier", "load_model"]
 
 MAX_REASONS = 5
-#: Comments scored together: enough for array operations to pay off (8192: ~10% faster than 2048
-#: for ~75 MB more at the peak), few enough to bound memory.
-SLICE = 8192
 _HIDDEN = frozenset(p.strip().lower() for p in PLACEHOLDERS.values()) | frozenset("!?")
 _CUT = -len(NEG_SUFFIX)
 

@@ -107,9 +107,7 @@ def fold(text: str) -> str:
 def normalise(text: str, lang: str | None = None) -> str:
     """Return ``text`` in NFC, personal data masked, lower-cased by the rules of its language,
     repeated letters and punctuation squeezed, emoticons in one spelling (emoji kept as they are)."""
-    if not text.isascii():
-        text = unicodedata.normalize("NFC", text)
-    text = redact(text)
+    text = masked(text)
     if lang is None:
         lang = detect_language(text)
     return _normalise_masked(text, lang)

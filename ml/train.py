@@ -18,7 +18,8 @@ from ml.baselines import BASELINES
 from ml.data import Dataset
 from ml.errors import DataError
 from ml.evaluate import metrics, metrics_by_lang, threshold_for_recall
-from ml.features import analyse, select
+from ml.features import analyse
+from ml.hashing import select
 from ml.pipeline import build_pipeline, make_classifier
 from ml.registry import save
 

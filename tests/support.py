@@ -10,6 +10,8 @@ import os
 import re
 from pathlib import Path
 
+from feedback.config import sqlalchemy_url
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "ml" / "corpus"
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
@@ -18,11 +20,7 @@ _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
 def _postgres_url() -> str:
-    url = os.environ["TEST_DATABASE_URL"]
-    for prefix in ("postgres://", "postgresql://"):
-        if url.startswith(prefix):
-            url = "postgresql+psycopg://" + url[len(prefix):]
-    return url
+    return sqlalchemy_url(os.environ["TEST_DATABASE_URL"])
 
 
 def csrf_token_from(html: str) -> str:
