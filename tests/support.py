@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import contextmanager
 from pathlib import Path
+
+import sqlalchemy as sa
 
 from feedback.config import sqlalchemy_url
 
@@ -27,3 +30,23 @@ def csrf_token_from(html: str) -> str:
     match = _CSRF.search(html)
     assert match, "the page has no CSRF token"
     return match.group(1)
+
+
+@contextmanager
+def sql_sent(engine):
+    """Record the SQL statements and count the commits sent through ``engine`` while the block runs."""
+    seen = {"commits": 0, "statements": []}
+
+    def on_commit(_conn):
+        seen["commits"] += 1
+
+    def on_statement(_conn, _cursor, statement, *_args):
+        seen["statements"].append(statement)
+
+    sa.event.listen(engine, "commit", on_commit)
+    sa.event.listen(engine, "before_cursor_execute", on_statement)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "commit", on_commit)
+        sa.event.remove(engine, "before_cursor_execute", on_statement)

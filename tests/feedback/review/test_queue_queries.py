@@ -3,9 +3,8 @@
 import itertools
 import re
 
-import sqlalchemy as sa
 
-from support import csrf_token_from
+from support import csrf_token_from, sql_sent
 from factories import make_case, make_center, make_user
 from feedback.extensions import db
 
@@ -27,17 +26,9 @@ def _add_cases(n: int) -> None:
 def _statements_sent(app, send) -> tuple[int, object]:
     with app.app_context():
         engine = db.engine
-    statements = []
-
-    def count(*_args):
-        statements.append(1)
-
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
+    with sql_sent(engine) as seen:
         response = send()
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
-    return len(statements), response
+    return len(seen["statements"]), response
 
 
 def test_a_queue_page_costs_the_same_queries_for_3_or_15_cases(app, client):

@@ -2,13 +2,13 @@
 
 import threading
 import time
-from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import pytest
 import sqlalchemy as sa
 
 from factories import make_center
+from support import sql_sent
 from feedback.classifier import get_classifier
 from feedback.extensions import db
 from feedback.models import Case, Channel, EventKind, Submission
@@ -31,26 +31,6 @@ def center(app_ctx):
     return make_center("baku-1")
 
 
-@contextmanager
-def _watching_the_database():
-    """Count commits and record SQL statements sent while the block runs."""
-    seen = {"commits": 0, "statements": []}
-
-    def on_commit(_conn):
-        seen["commits"] += 1
-
-    def on_statement(_conn, _cursor, statement, *_args):
-        seen["statements"].append(statement)
-
-    sa.event.listen(db.engine, "commit", on_commit)
-    sa.event.listen(db.engine, "before_cursor_execute", on_statement)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(db.engine, "commit", on_commit)
-        sa.event.remove(db.engine, "before_cursor_execute", on_statement)
-
-
 def _count(model=Submission):
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
@@ -66,7 +46,7 @@ def test_stores_once_per_idempotency_key(center):
 
 
 def test_a_flagged_submission_and_its_case_are_stored_by_one_commit(center):
-    with _watching_the_database() as seen:
+    with sql_sent(db.engine) as seen:
         outcome = _submit("Növbə çox uzun idi", rating=1, key="one-commit-0001")
     assert seen["commits"] == 1
     (case,) = db.session.scalars(sa.select(Case)).all()
@@ -79,7 +59,7 @@ def test_the_stored_submission_is_returned_as_stored_without_reading_it_back(cen
     outcome = _submit("Zəng edin: +994 50 123 45 67", rating=2, key="as-stored-0001",
                       contact="050 123 45 67", is_contact_consented=True, service_code="passport")
     returned = outcome.submission
-    with _watching_the_database() as seen:
+    with sql_sent(db.engine) as seen:
         as_returned = {c.key: getattr(returned, c.key) for c in sa.inspect(Submission).column_attrs}
     assert seen["statements"] == [], "the caller's .reference must not cost a query after the commit"
     db.session.expire_all()
