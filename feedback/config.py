@@ -93,6 +93,8 @@ def from_environment(instance_path: str, env: dict | None = None) -> dict:
         # argon2.profiles name; empty = RFC_9106_LOW_MEMORY (CHEAPEST under TESTING).
         "PASSWORD_HASH_PROFILE": env.get("REY_PASSWORD_HASH_PROFILE", ""),
         "QUEUE_PAGE_SIZE": int(env.get("REY_QUEUE_PAGE_SIZE", 50)),
+        # Seconds a process trusts which centers and services it found open (0: read every time).
+        "DIRECTORY_CACHE_SECONDS": float(env.get("REY_DIRECTORY_CACHE_SECONDS", 60)),
     }
 
 

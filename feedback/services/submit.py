@@ -1,10 +1,11 @@
 """Storing a citizen's feedback: dedupe, redact, classify, triage, commit — in one place.
 
 A submission costs few round trips to the database, because the API takes many of them: one
-SELECT for the center, one ``INSERT … ON CONFLICT (idempotency_key) DO NOTHING RETURNING`` that both
-stores the row and tells a retry from a new submission, the case's two INSERTs when flagged, and
-the commit. Nothing is read back: the returned submission is built from the values sent and the id
-the INSERT returned, and the commit does not expire it.
+``INSERT … ON CONFLICT (idempotency_key) DO NOTHING RETURNING`` that both stores the row and tells a
+retry from a new submission, the case's two INSERTs when flagged, and the commit. The center's id
+usually comes from the process's memory of open centers (services.directory). Nothing is read
+back: the returned submission is built from the values sent and the id the INSERT returned, and
+the commit does not expire it.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from sqlalchemy.exc import IntegrityError
 
 from feedback.database import attach_inserted, insert_unless_present
 from feedback.extensions import db
-from feedback.models import Center, Channel, Service, Submission
+from feedback.models import Channel, Submission
 from feedback.services.cases import open_case
+from feedback.services.directory import open_targets
 from feedback.services.privacy import mask_personal_data
 from feedback.services.references import new_reference
 from feedback.services.triage import TriageDecision, TriageRules, triage
@@ -101,25 +103,13 @@ def _commit_keeping(fresh: Submission) -> None:
 
 
 def _resolve_center_and_service(data: FeedbackInput) -> tuple[int, int | None]:
-    """The ids of the active center and service the feedback names; SubmissionRejected if unknown."""
-    # Only the ids are needed: loading whole Center objects would cost more than the query.
-    center_id = db.session.scalar(
-        sa.select(Center.id).where(Center.code == data.center_code, Center.is_active.is_(True))
-    )
-    if center_id is None:
+    """The ids of the open center and service the feedback names; SubmissionRejected if unknown."""
+    target = open_targets().find(data.center_code, data.service_code)
+    if target.center_id is None:
         raise SubmissionRejected({"center": "unknown center"})
-    service_id = None
-    if data.service_code:
-        service_id = db.session.scalar(
-            sa.select(Service.id).where(
-                Service.center_id == center_id,
-                Service.code == data.service_code,
-                Service.is_active.is_(True),
-            )
-        )
-        if service_id is None:
-            raise SubmissionRejected({"service": "unknown service at this center"})
-    return center_id, service_id
+    if data.service_code and target.service_id is None:
+        raise SubmissionRejected({"service": "unknown service at this center"})
+    return target.center_id, target.service_id
 
 
 def submit_feedback(
@@ -196,7 +186,11 @@ def submit_feedback(
                 if existing is not None:
                     # Another request with the same key won the race (databases without DO NOTHING).
                     return SubmitOutcome(existing, is_created=False)
-            continue  # a reference collision: draw another
+            # A reference collision (draw another), or the center or service this process remembered
+            # is gone (read it again, which rejects the feedback if so).
+            open_targets().forget()
+            center_id, service_id = _resolve_center_and_service(data)
+            continue
         log.info(
             "stored submission %s center=%s rating=%s flagged=%s reasons=%s",
             submission.reference, data.center_code, data.rating, decision.is_flagged, decision.reasons,
