@@ -89,7 +89,7 @@ class OpenTargets:
     """Which open center and service a pair of codes names, remembered for ``ttl`` seconds.
 
     Every submission names its center, and perhaps a service, by code. Reading the ids is a round
-    trip of its own, and it measured 18% of a submission's CPU. Centers open and close rarely, so each
+    trip of its own, measured at 12–18% of a submission's CPU. Centers open and close rarely, so each
     process remembers the pairs it has found open. A change saved in this process forgets them at once
     (see ``_forget_on_change``). Other processes (gunicorn workers, servers behind a load balancer) see
     it within ``ttl`` seconds. Until then a closed center still takes feedback, which stores a valid
@@ -109,7 +109,8 @@ class OpenTargets:
         if remembered is not None and self.clock() < remembered[0]:
             return remembered[1]
         target = _read_target(center_code, service_code)
-        if self.ttl > 0 and target.center_id is not None and (target.service_id is not None or not service_code):
+        is_open = target.center_id is not None and (target.service_id is not None or not service_code)
+        if is_open and self.ttl > 0:
             with self._lock:
                 if len(self._found) >= self.MAX_ENTRIES:
                     self._found.clear()
