@@ -26,6 +26,13 @@ def _postgres_url() -> str:
     return sqlalchemy_url(os.environ["TEST_DATABASE_URL"])
 
 
+class NoModel:
+    """A classifier without a model, as the app runs before one is trained: flags on ratings alone."""
+
+    def judge(self, _text):
+        return None
+
+
 def csrf_token_from(html: str) -> str:
     match = _CSRF.search(html)
     assert match, "the page has no CSRF token"

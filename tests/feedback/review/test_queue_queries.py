@@ -3,7 +3,6 @@
 import itertools
 import re
 
-
 from support import csrf_token_from, sql_sent
 from factories import make_case, make_center, make_user
 from feedback.extensions import db

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
+from support import NoModel
 from factories import make_case, make_center, make_user
 from feedback.extensions import db
 from feedback.models import Case, CaseStatus, EventKind, Priority
@@ -55,11 +56,6 @@ def test_due_hours_come_from_the_rules():
 def test_a_flagged_submission_opens_exactly_one_case(app_ctx):
     make_center("baku-1")
     data = FeedbackInput(center_code="baku-1", rating=1, language="az", comment="pul istedi")
-
-    class NoModel:
-        def judge(self, text):
-            return None
-
     for _ in range(2):
         submit_feedback(data, channel="qr", classifier=NoModel(), rules=TriageRules(), idempotency_key="same-key-1")
     submit_feedback(FeedbackInput(center_code="baku-1", rating=5, language="az"), channel="qr",

@@ -5,17 +5,12 @@ import pytest
 import sqlalchemy as sa
 
 from factories import make_center
-from support import sql_sent
+from support import NoModel, sql_sent
 from feedback.extensions import db
 from feedback.models import Center, Channel, Service
 from feedback.services.directory import OpenTargets, open_targets, save_center
 from feedback.services.submit import FeedbackInput, SubmissionRejected, submit_feedback
 from feedback.services.triage import TriageRules
-
-
-class NoModel:
-    def judge(self, _text):
-        return None
 
 
 class Clock:

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale, gettext
 
-from support import csrf_token_from
+from support import NoModel, csrf_token_from
 from factories import make_center
 from feedback.extensions import db
 from feedback.models import Submission, Visit
@@ -123,7 +123,7 @@ def test_racing_submissions_through_one_link_store_one(app, center):
         with app.app_context():
             barrier.wait()
             try:
-                submit_visit_feedback(token, data, classifier=_NoModel(), rules=TriageRules.from_config(app.config))
+                submit_visit_feedback(token, data, classifier=NoModel(), rules=TriageRules.from_config(app.config))
                 outcomes.append("stored")
             except VisitUnavailable as exc:
                 outcomes.append(exc.reason)
@@ -137,11 +137,6 @@ def test_racing_submissions_through_one_link_store_one(app, center):
         t.join()
     assert sorted(outcomes) == ["stored", "used", "used", "used"]
     assert len(_submissions(app)) == 1
-
-
-class _NoModel:
-    def judge(self, text):
-        return None
 
 
 def test_a_link_to_a_center_closed_since_shows_the_not_found_page(app, client, center):
