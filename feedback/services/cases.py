@@ -8,6 +8,7 @@ a message for the officer.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -77,20 +78,16 @@ def _log(case: Case, kind: EventKind, actor: User | None, now: datetime, **detai
 _INSERT_EVENT = sa.insert(CaseEvent.__table__)
 
 
-def open_case(submission: Submission, decision: TriageDecision, *, now: datetime) -> Case | None:
-    """Open the case of a flagged submission (once); called by submit_feedback before its commit.
+def new_case_values(submission: Mapping, decision: TriageDecision, *, now: datetime) -> dict:
+    """The columns of a flagged submission's new case, but its id and ``submission_id``.
 
-    No query looks for an existing case first (a wasted round trip for the new submissions this is
-    called with): the INSERT does nothing when the unique ``cases.submission_id`` is taken, and only
-    then is the existing case read.
+    ``submission`` is the submission's column values (center, service, language). Shared by
+    open_case and services.store, which writes the case in the same statement as the submission.
     """
-    if not decision.is_flagged:
-        return None
-    values = dict(
-        submission_id=submission.id,
-        center_id=submission.center_id,
-        service_id=submission.service_id,
-        language=submission.language,
+    return dict(
+        center_id=submission["center_id"],
+        service_id=submission["service_id"],
+        language=submission["language"],
         status=CaseStatus.new,
         priority=decision.priority,
         is_restricted=decision.is_restricted,
@@ -106,14 +103,37 @@ def open_case(submission: Submission, decision: TriageDecision, *, now: datetime
         closed_dt=None,
         updated_dt=now,
     )
+
+
+def opening_event_values(decision: TriageDecision, *, now: datetime) -> dict:
+    """The audit trail's first line, as _log would write it for the system (no actor), but its case_id."""
+    return dict(
+        actor_id=None, kind=EventKind.opened, created_dt=now,
+        detail={"reasons": list(decision.reasons), "priority": str(decision.priority)},
+    )
+
+
+def open_case(submission: Submission, decision: TriageDecision, *, now: datetime) -> Case | None:
+    """Open the case of a flagged submission (once), in the caller's transaction.
+
+    No query looks for an existing case first (a wasted round trip for the new submissions this is
+    usually called with): the INSERT does nothing when the unique ``cases.submission_id`` is taken,
+    and only then is the existing case read.
+    """
+    if not decision.is_flagged:
+        return None
+    values = dict(
+        submission_id=submission.id,
+        **new_case_values(
+            {"center_id": submission.center_id, "service_id": submission.service_id,
+             "language": submission.language},
+            decision, now=now,
+        ),
+    )
     case_id = db.session.execute(insert_unless_present(Case.__table__, "submission_id"), values).scalar()
     if case_id is None:
         return db.session.scalar(sa.select(Case).where(Case.submission_id == submission.id))
-    # The audit trail's first line, as _log would write it for the system (no actor).
-    db.session.execute(_INSERT_EVENT, dict(
-        case_id=case_id, actor_id=None, kind=EventKind.opened, created_dt=now,
-        detail={"reasons": list(decision.reasons), "priority": str(decision.priority)},
-    ))
+    db.session.execute(_INSERT_EVENT, dict(case_id=case_id, **opening_event_values(decision, now=now)))
     return attach_inserted(Case, {**values, "id": case_id})
 
 

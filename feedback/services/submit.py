@@ -1,11 +1,10 @@
 """Storing a citizen's feedback: dedupe, redact, classify, triage, commit — in one place.
 
-A submission costs few round trips to the database, because the API takes many of them: one
-``INSERT … ON CONFLICT (idempotency_key) DO NOTHING RETURNING`` that both stores the row and tells a
-retry from a new submission, the case's two INSERTs when flagged, and the commit. The center's id
-usually comes from the process's memory of open centers (services.directory). Nothing is read
-back: the returned submission is built from the values sent and the id the INSERT returned, and
-the commit does not expire it.
+A submission costs few round trips to the database, because the API takes many of them: the
+center's id usually comes from the process's memory of open centers (services.directory), and
+services.store writes the submission and, when flagged, its case in one statement on PostgreSQL
+whose ``ON CONFLICT (idempotency_key) DO NOTHING`` also tells a retry from a new submission.
+Nothing is read back: the returned submission is built from the values sent and the id returned.
 """
 
 from __future__ import annotations
@@ -17,13 +16,12 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from feedback.database import attach_inserted, insert_unless_present
 from feedback.extensions import db
 from feedback.models import Channel, Submission
-from feedback.services.cases import open_case
 from feedback.services.directory import open_targets
 from feedback.services.privacy import mask_personal_data
 from feedback.services.references import new_reference
+from feedback.services.store import commit_keeping, store_submission
 from feedback.services.triage import TriageDecision, TriageRules, triage
 
 log = logging.getLogger(__name__)
@@ -66,40 +64,6 @@ class SubmitOutcome:
 
 def find_by_idempotency_key(key: str) -> Submission | None:
     return db.session.scalar(sa.select(Submission).where(Submission.idempotency_key == key))
-
-
-def _insert_submission(values: dict) -> Submission | None:
-    """INSERT the row and return it, or None when a submission with the same key is stored already.
-
-    A Core INSERT (``ON CONFLICT (idempotency_key) DO NOTHING``): a retry or a racing request with
-    the same key yields no row instead of an IntegrityError and a rollback, and the ORM's unit of
-    work would cost several times the statement. A reference collision still raises IntegrityError.
-    """
-    statement = insert_unless_present(Submission.__table__, "idempotency_key")
-    new_id = db.session.execute(statement, values).scalar()
-    if new_id is None:
-        return None
-    return attach_inserted(Submission, {**values, "id": new_id})
-
-
-def _commit_keeping(fresh: Submission) -> None:
-    """Commit, expiring every object in the session except the submission just read or written.
-
-    Its attributes are what the database holds (the values just inserted, or what the SELECT read),
-    so reloading it after the commit, as the default expiry would on the caller's first
-    ``.reference``, is a wasted round trip per submission; anything else may have been changed by
-    others and is expired as usual.
-    """
-    session = db.session()
-    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = expire_on_commit
-    if expire_on_commit:
-        for obj in list(session.identity_map.values()):
-            if obj is not fresh:
-                session.expire(obj)
 
 
 def _resolve_center_and_service(data: FeedbackInput) -> tuple[int, int | None]:
@@ -166,19 +130,16 @@ def submit_feedback(
             flag_reasons=decision.reasons,
         )
         try:
-            submission = _insert_submission(values)
+            submission = store_submission(values, decision, now=now)
             if submission is None:
                 existing = find_by_idempotency_key(idempotency_key)
                 if existing is not None:
                     # Stored before, by an earlier try of this client or a request that won the race.
                     # Ending the transaction now frees SQLite's write lock that the INSERT took.
-                    _commit_keeping(existing)
+                    commit_keeping(existing)
                     return SubmitOutcome(existing, is_created=False)
                 db.session.rollback()
                 continue  # the other row vanished before we could read it: try again
-            # The case is part of the same transaction: a flagged submission never lacks its case.
-            open_case(submission, decision, now=now)
-            _commit_keeping(submission)
         except IntegrityError:
             db.session.rollback()
             if idempotency_key:

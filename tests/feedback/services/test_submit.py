@@ -11,7 +11,7 @@ from factories import make_center
 from support import sql_sent
 from feedback.classifier import get_classifier
 from feedback.extensions import db
-from feedback.models import Case, Channel, EventKind, Submission
+from feedback.models import Case, CaseEvent, Channel, EventKind, Submission
 from feedback.services import cases
 from feedback.services.submit import FeedbackInput, SubmissionRejected, submit_feedback
 from feedback.services.triage import TriageRules
@@ -53,6 +53,38 @@ def test_a_flagged_submission_and_its_case_are_stored_by_one_commit(center):
     assert case.submission_id == outcome.submission.id
     assert [event.kind for event in case.events] == [EventKind.opened]
     assert case.events[0].detail == {"reasons": ["low_rating"], "priority": "high"}
+
+
+def test_a_retried_flagged_submission_opens_no_second_case(center):
+    first = _submit("Növbə çox uzun idi", rating=1, key="flagged-retry-01")
+    again = _submit("Növbə çox uzun idi", rating=1, key="flagged-retry-01")
+    assert first.is_created and not again.is_created
+    assert (_count(), _count(Case), _count(CaseEvent)) == (1, 1, 1)
+
+
+def test_on_postgresql_a_flagged_submission_is_one_statement_and_its_own_transaction(center):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no data-modifying WITH: three INSERTs and a commit there")
+    _submit("", rating=5)  # the center is remembered from now on: no read opens a transaction
+    db.session.commit()
+    autocommit = []
+
+    def record(conn, *_args):
+        autocommit.append(conn.connection.dbapi_connection.autocommit)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        with sql_sent(db.engine) as seen:
+            outcome = _submit("Növbə çox uzun idi", rating=1, key="one-statement-01")
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    (statement,) = seen["statements"]
+    assert all(f"INSERT INTO {table} " in statement for table in ("submissions", "cases", "case_events"))
+    assert autocommit == [True], "sent outside a transaction, so no BEGIN or COMMIT round trip"
+    db.session.expire_all()
+    case = db.session.scalars(sa.select(Case)).one()
+    assert case.submission_id == outcome.submission.id and case.priority == outcome.decision.priority
+    assert [event.kind for event in case.events] == [EventKind.opened]
 
 
 def test_the_stored_submission_is_returned_as_stored_without_reading_it_back(center):
