@@ -76,7 +76,8 @@ def _insert_in_one_statement(values: dict, decision: TriageDecision, *, now: dat
         params.update({prefix + name: value for name, value in columns.items()})
     session = db.session()
     if session.in_transaction():
-        # Something was read first (a center not yet remembered, a kiosk, a visit link): join it.
+        # Something was read first (a center not yet remembered, a kiosk, a visit link) or changed
+        # (the session begins at the first change): the submission joins that transaction.
         connection = session.connection()
     else:
         connection = session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})

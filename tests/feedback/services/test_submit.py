@@ -87,6 +87,27 @@ def test_on_postgresql_a_flagged_submission_is_one_statement_and_its_own_transac
     assert [event.kind for event in case.events] == [EventKind.opened]
 
 
+def test_changes_waiting_in_the_session_are_committed_in_the_submissions_transaction(center):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite always writes the submission inside a transaction")
+    earlier = _submit("", rating=5).submission  # kept loaded by the commit, so a change loads nothing
+    earlier.desk = "12"  # no statement yet: the change waits for the flush at the commit
+    assert earlier in db.session.dirty
+    autocommit = []
+
+    def record(conn, *_args):
+        autocommit.append(conn.connection.dbapi_connection.autocommit)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        _submit("Növbə çox uzun idi", rating=1)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    assert autocommit and not any(autocommit), "the UPDATE and the INSERT must share one transaction"
+    db.session.expire_all()
+    assert db.session.get(Submission, earlier.id).desk == "12" and _count() == 2
+
+
 def test_the_stored_submission_is_returned_as_stored_without_reading_it_back(center):
     outcome = _submit("Zəng edin: +994 50 123 45 67", rating=2, key="as-stored-0001",
                       contact="050 123 45 67", is_contact_consented=True, service_code="passport")
@@ -126,13 +147,14 @@ def test_a_retry_waits_for_a_racing_transaction_with_its_key_and_returns_that_re
             db.session.commit()
 
     other["center_id"] = center.id
+    _submit("", rating=5)  # the center is remembered: on PostgreSQL the retry is sent in autocommit
     thread = threading.Thread(target=racing_server)
     thread.start()
     assert inserted.wait(10)
     outcome = _submit("the same feedback, retried", key="racing-key-0001")
     thread.join()
     assert not outcome.is_created and outcome.submission.reference == "RACE-2345"
-    assert _count() == 1
+    assert _count() == 2
 
 
 def test_opening_a_case_twice_keeps_the_first(center):
