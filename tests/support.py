@@ -41,14 +41,19 @@ def csrf_token_from(html: str) -> str:
 
 @contextmanager
 def sql_sent(engine):
-    """Record the SQL statements and count the commits sent through ``engine`` while the block runs."""
-    seen = {"commits": 0, "statements": []}
+    """Record the SQL statements and count the commits sent through ``engine`` while the block runs.
+
+    ``seen["autocommit"]`` says for each statement whether its connection was in autocommit (None
+    where the driver cannot tell, as sqlite3 before Python 3.12).
+    """
+    seen = {"commits": 0, "statements": [], "autocommit": []}
 
     def on_commit(_conn):
         seen["commits"] += 1
 
-    def on_statement(_conn, _cursor, statement, *_args):
+    def on_statement(conn, _cursor, statement, *_args):
         seen["statements"].append(statement)
+        seen["autocommit"].append(getattr(conn.connection.dbapi_connection, "autocommit", None))
 
     sa.event.listen(engine, "commit", on_commit)
     sa.event.listen(engine, "before_cursor_execute", on_statement)

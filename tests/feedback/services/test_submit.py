@@ -67,20 +67,11 @@ def test_on_postgresql_a_flagged_submission_is_one_statement_and_its_own_transac
         pytest.skip("SQLite has no data-modifying WITH: three INSERTs and a commit there")
     _submit("", rating=5)  # the center is remembered from now on: no read opens a transaction
     db.session.commit()
-    autocommit = []
-
-    def record(conn, *_args):
-        autocommit.append(conn.connection.dbapi_connection.autocommit)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        with sql_sent(db.engine) as seen:
-            outcome = _submit("Növbə çox uzun idi", rating=1, key="one-statement-01")
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
+    with sql_sent(db.engine) as seen:
+        outcome = _submit("Növbə çox uzun idi", rating=1, key="one-statement-01")
     (statement,) = seen["statements"]
     assert all(f"INSERT INTO {table} " in statement for table in ("submissions", "cases", "case_events"))
-    assert autocommit == [True], "sent outside a transaction, so no BEGIN or COMMIT round trip"
+    assert seen["autocommit"] == [True], "sent outside a transaction, so no BEGIN or COMMIT round trip"
     db.session.expire_all()
     case = db.session.scalars(sa.select(Case)).one()
     assert case.submission_id == outcome.submission.id and case.priority == outcome.decision.priority
@@ -93,17 +84,10 @@ def test_changes_waiting_in_the_session_are_committed_in_the_submissions_transac
     earlier = _submit("", rating=5).submission  # kept loaded by the commit, so a change loads nothing
     earlier.desk = "12"  # no statement yet: the change waits for the flush at the commit
     assert earlier in db.session.dirty
-    autocommit = []
-
-    def record(conn, *_args):
-        autocommit.append(conn.connection.dbapi_connection.autocommit)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with sql_sent(db.engine) as seen:
         _submit("Növbə çox uzun idi", rating=1)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
-    assert autocommit and not any(autocommit), "the UPDATE and the INSERT must share one transaction"
+    assert any(statement.startswith("UPDATE submissions") for statement in seen["statements"])
+    assert not any(seen["autocommit"]), "the UPDATE and the INSERT share one transaction"
     db.session.expire_all()
     assert db.session.get(Submission, earlier.id).desk == "12" and _count() == 2
 
