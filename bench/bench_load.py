@@ -5,12 +5,13 @@
 Starts gunicorn with the production settings (feedback/gunicorn_conf.py) on a private PostgreSQL
 schema, and beside it bench/bare_app.py under the same settings. Drives each in turn with wrk
 (``apt-get install -y wrk``; bench/feedback.lua gives every request its own Idempotency-Key and a
-comment, so classification runs) for a few alternating rounds, because a shared machine's speed
-drifts from one minute to the next; then drives ours at a fixed rate of 70% of its median peak.
-Prints each round's throughputs and ratio, the median ratio, p50 and p99 latencies, and per line
-the server's CPU time per request (gunicorn master and workers) and PostgreSQL's, which other work
-on the machine skews far less than requests per second, and the share of the CPU that work outside this benchmark
-(its servers, wrk and PostgreSQL) took meanwhile. Loopback only; bounded.
+comment from the seed corpus, so the classifier runs on varied text) for a few alternating rounds,
+because a shared machine's speed drifts from one minute to the next; then drives ours at a fixed
+rate of 70% of its median peak. Prints each round's throughputs and ratio, the median ratio, p50
+and p99 latencies, and per line the CPU time per request of the server (gunicorn master and
+workers) and of PostgreSQL, which other work on the machine skews far less than requests per
+second, and the share of the CPU that work outside this benchmark (its servers, wrk and
+PostgreSQL) took meanwhile. Loopback only; bounded.
 
 The database comes from --database-url, BENCH_DATABASE_URL or TEST_DATABASE_URL (default: the local
 ``test`` database); the model from --models or REY_MODELS_DIR (default: models/, trained if absent).
@@ -19,7 +20,9 @@ The database comes from --database-url, BENCH_DATABASE_URL or TEST_DATABASE_URL 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import random
 import re
 import resource
 import secrets
@@ -186,8 +189,19 @@ def measured(server: Gunicorn, **wrk_args) -> dict:
     return result
 
 
-def wrk(url: str, *, duration: int, connections: int, rate: float = 0.0) -> dict:
-    env = {**os.environ, "BENCH_RATE": str(rate), "BENCH_THREADS": "2", "BENCH_CENTER": "bench-1"}
+def write_comments(path: Path) -> int:
+    """The seed corpus's comments, shuffled, one per line as JSON string contents, for feedback.lua."""
+    from ml.data import read_datasets
+
+    texts = [t for t in read_datasets([str(ROOT / "ml" / "corpus")]).texts if t.strip()]
+    random.Random(0).shuffle(texts)
+    path.write_text("".join(json.dumps(t, ensure_ascii=False)[1:-1] + "\n" for t in texts), encoding="utf-8")
+    return len(texts)
+
+
+def wrk(url: str, *, duration: int, connections: int, rate: float = 0.0, comments: Path | None = None) -> dict:
+    env = {**os.environ, "BENCH_RATE": str(rate), "BENCH_THREADS": "2", "BENCH_CENTER": "bench-1",
+           "BENCH_COMMENTS": str(comments or "")}
     out = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s",
          "-s", str(ROOT / "bench" / "feedback.lua"), url],
@@ -230,14 +244,14 @@ def _median(values):
     return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
-def _peaks(rey: Gunicorn, bare: Gunicorn, *, rounds: int, duration: int, connections: int) -> list:
+def _peaks(rey: Gunicorn, bare: Gunicorn, *, rounds: int, **wrk_args) -> list:
     """Alternate the two servers' peak runs, swapping which goes first each round, so that other
     work on a shared machine hits both alike; each round's ratio compares runs seconds apart."""
     results = []
     for index in range(rounds):
         pair = {}
         for name, server in (("ours", rey), ("bare", bare))[:: 1 if index % 2 == 0 else -1]:
-            pair[name] = measured(server, duration=duration, connections=connections)
+            pair[name] = measured(server, **wrk_args)
         results.append(pair)
     return results
 
@@ -250,6 +264,9 @@ def main() -> int:
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL")
                         or os.environ.get("TEST_DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--models")
+    parser.add_argument("--comments", choices=["corpus", "eight"], default="corpus",
+                        help="the seed corpus's comments in random order, or eight fixed ones the "
+                             "classifier soon knows by heart (the figures of earlier rounds)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("wrk is missing: apt-get install -y wrk", file=sys.stderr)
@@ -260,6 +277,10 @@ def main() -> int:
     load = os.getloadavg()[0]
     database = Database(args.database_url)
     logs = Path(tempfile.mkdtemp(prefix="rey-bench-"))
+    comments = logs / "comments.txt" if args.comments == "corpus" else None
+    if comments:
+        count = write_comments(comments)
+    load_args = {"duration": args.duration, "connections": args.connections, "comments": comments}
     env = {
         **os.environ,
         "DATABASE_URL": database.env_url,
@@ -273,11 +294,11 @@ def main() -> int:
         with Gunicorn(env, None, logs / "rey.log") as rey, \
                 Gunicorn(env, "bench.bare_app:app", logs / "bare.log") as bare:
             for server in (rey, bare):
-                wrk(server.url, duration=2, connections=args.connections)  # warm connections and caches
+                wrk(server.url, **{**load_args, "duration": 2})  # warm connections and caches
             before = database.count("submissions")
-            rounds = _peaks(rey, bare, rounds=args.rounds, duration=args.duration, connections=args.connections)
+            rounds = _peaks(rey, bare, rounds=args.rounds, **load_args)
             target = _median(r["ours"]["rps"] for r in rounds) * LOAD_FRACTION
-            paced = measured(rey, duration=args.duration, connections=args.connections, rate=target)
+            paced = measured(rey, **load_args, rate=target)
         # wrk drops answers still in flight when time is up, so the server may have stored a few more.
         stored = database.count("submissions") - before
         acknowledged = sum(r["requests"] - r["non2xx"] for r in [*(x["ours"] for x in rounds), paced])
@@ -291,7 +312,8 @@ def main() -> int:
           f"shown per line, lowers every req/s figure); gunicorn "
           f"{os.environ.get('REY_WORKER_CLASS', 'gthread')}, workers {workers}, "
           f"threads {os.environ.get('REY_THREADS', '4')}; wrk -t2 "
-          f"-c{args.connections} -d{args.duration}s; PostgreSQL; model {(models / 'CURRENT').read_text().strip()}")
+          f"-c{args.connections} -d{args.duration}s; PostgreSQL; model {(models / 'CURRENT').read_text().strip()}; "
+          f"comments: {f'{count} from the corpus' if comments else 'eight fixed ones'}")
     for index, (pair, each) in enumerate(zip(rounds, ratios), 1):
         print(f"round {index}: ratio {each:.0%}")
         print(_line("bare Flask endpoint (peak)", pair["bare"]))

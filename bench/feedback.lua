@@ -22,6 +22,16 @@ local comments = {
   "sistem islemir, 3 defe gelmisem",
   "",
 }
+-- BENCH_COMMENTS names a file of comments, one per line, already escaped for a JSON string
+-- (bench_load.py writes the corpus there): varied text, as real traffic is, so the classifier
+-- keeps meeting words it has not seen, instead of the eight above served from its caches.
+local path = os.getenv("BENCH_COMMENTS")
+if path and path ~= "" then
+  local file = assert(io.open(path, "r"))
+  comments = {}
+  for line in file:lines() do comments[#comments + 1] = line end
+  file:close()
+end
 local center = os.getenv("BENCH_CENTER") or "bench-1"
 local rate = tonumber(os.getenv("BENCH_RATE") or "0")
 local threads = tonumber(os.getenv("BENCH_THREADS") or "1")
