@@ -5,13 +5,13 @@
 Starts gunicorn with the production settings (feedback/gunicorn_conf.py) on a private PostgreSQL
 schema, and beside it bench/bare_app.py under the same settings. Drives each in turn with wrk
 (``apt-get install -y wrk``; bench/feedback.lua gives every request its own Idempotency-Key and a
-comment from the seed corpus, so the classifier runs on varied text) for a few alternating rounds,
-because a shared machine's speed drifts from one minute to the next; then drives ours at a fixed
-rate of 70% of its median peak. Prints each round's throughputs and ratio, the median ratio, p50
-and p99 latencies, and per line the CPU time per request of the server (gunicorn master and
-workers) and of PostgreSQL, which other work on the machine skews far less than requests per
-second, and the share of the CPU that work outside this benchmark (its servers, wrk and
-PostgreSQL) took meanwhile. Loopback only; bounded.
+comment from the seed corpus, most with a typo, so the classifier keeps meeting new words as in
+real traffic) for a few alternating rounds, because a shared machine's speed drifts from one
+minute to the next; then drives ours at a fixed rate of 70% of its median peak. Prints each
+round's throughputs and ratio, the median ratio, p50 and p99 latencies, and per line the CPU time
+per request of the server (gunicorn master and workers) and of PostgreSQL, which other work on
+the machine skews far less than requests per second, and the share of the CPU that work outside
+this benchmark (its servers, wrk and PostgreSQL) took meanwhile. Loopback only; bounded.
 
 The database comes from --database-url, BENCH_DATABASE_URL or TEST_DATABASE_URL (default: the local
 ``test`` database); the model from --models or REY_MODELS_DIR (default: models/, trained if absent).
@@ -189,14 +189,27 @@ def measured(server: Gunicorn, **wrk_args) -> dict:
     return result
 
 
-def write_comments(path: Path) -> int:
-    """The seed corpus's comments, shuffled, one per line as JSON string contents, for feedback.lua."""
+def write_comments(path: Path, typos: int = 5) -> int:
+    """Comments for feedback.lua, one per line as JSON string contents: the seed corpus's, and for
+    each a few copies with a typo (two neighbouring letters of one word swapped, as thumbs on a
+    phone do). Real traffic keeps bringing words the classifier has not met; the corpus alone is
+    known by heart after a minute of load."""
     from ml.data import read_datasets
 
-    texts = [t for t in read_datasets([str(ROOT / "ml" / "corpus")]).texts if t.strip()]
-    random.Random(0).shuffle(texts)
-    path.write_text("".join(json.dumps(t, ensure_ascii=False)[1:-1] + "\n" for t in texts), encoding="utf-8")
-    return len(texts)
+    rng = random.Random(0)
+    lines = []
+    for text in read_datasets([str(ROOT / "ml" / "corpus")]).texts:
+        words = text.split(" ")
+        long_words = [i for i, word in enumerate(words) if len(word) >= 4]
+        lines.append(text)
+        for _ in range(typos if long_words else 0):
+            i = rng.choice(long_words)
+            j = rng.randrange(len(words[i]) - 1)
+            word = words[i]
+            lines.append(" ".join([*words[:i], word[:j] + word[j + 1] + word[j] + word[j + 2:], *words[i + 1:]]))
+    rng.shuffle(lines)
+    path.write_text("".join(json.dumps(line, ensure_ascii=False)[1:-1] + "\n" for line in lines), encoding="utf-8")
+    return len(lines)
 
 
 def wrk(url: str, *, duration: int, connections: int, rate: float = 0.0, comments: Path | None = None) -> dict:
@@ -265,8 +278,8 @@ def main() -> int:
                         or os.environ.get("TEST_DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--models")
     parser.add_argument("--comments", choices=["corpus", "eight"], default="corpus",
-                        help="the seed corpus's comments in random order, or eight fixed ones the "
-                             "classifier soon knows by heart (the figures of earlier rounds)")
+                        help="the seed corpus's comments and copies with typos, in random order, or "
+                             "eight fixed ones the classifier soon knows by heart (earlier rounds' figures)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("wrk is missing: apt-get install -y wrk", file=sys.stderr)
@@ -313,7 +326,7 @@ def main() -> int:
           f"{os.environ.get('REY_WORKER_CLASS', 'gthread')}, workers {workers}, "
           f"threads {os.environ.get('REY_THREADS', '4')}; wrk -t2 "
           f"-c{args.connections} -d{args.duration}s; PostgreSQL; model {(models / 'CURRENT').read_text().strip()}; "
-          f"comments: {f'{count} from the corpus' if comments else 'eight fixed ones'}")
+          f"comments: {f'{count} from the corpus, most with a typo' if comments else 'eight fixed ones'}")
     for index, (pair, each) in enumerate(zip(rounds, ratios), 1):
         print(f"round {index}: ratio {each:.0%}")
         print(_line("bare Flask endpoint (peak)", pair["bare"]))

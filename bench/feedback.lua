@@ -23,8 +23,8 @@ local comments = {
   "",
 }
 -- BENCH_COMMENTS names a file of comments, one per line, already escaped for a JSON string
--- (bench_load.py writes the corpus there): varied text, as real traffic is, so the classifier
--- keeps meeting words it has not seen, instead of the eight above served from its caches.
+-- (bench_load.py writes the corpus there, with typos): varied text, as real traffic is, so the
+-- classifier keeps meeting words it has not seen, instead of the eight above served from its caches.
 local path = os.getenv("BENCH_COMMENTS")
 if path and path ~= "" then
   local file = assert(io.open(path, "r"))
