@@ -12,8 +12,10 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from feedback.services.submit import FeedbackInput
 
 COMMENT_MAX_LENGTH = 2000
-# Tabs and line breaks are fine in a comment; other control characters are not text.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+# Tabs and line breaks are fine in a comment; other control characters are not text, and invisible
+# spaces and direction overrides can make a comment read otherwise than it is stored. The zero-width
+# (non-)joiners U+200C and U+200D stay: phones put them inside emoji such as 🤦‍♂️ or 👨‍👩‍👧.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def _no_control_characters(form, field):

@@ -51,6 +51,14 @@ def test_create_then_replay_returns_the_same_reference(app, client, center):
         assert stored.channel == Channel.api and stored.courtesy_rating == 4 and stored.is_matter_resolved
 
 
+@pytest.mark.parametrize("comment", ["🤦\u200d♂️ yenə sistem işləmir", "Ailəmlə gəldik 👨\u200d👩\u200d👧, hər şey əla idi"])
+def test_emoji_joined_by_zero_width_joiners_are_stored_as_written(app, client, center, comment):
+    response = _post(client, {"center": center, "rating": 2, "comment": comment})
+    assert response.status_code == 201, response.get_json()
+    with app.app_context():
+        assert db.session.scalar(sa.select(Submission.comment)) == comment
+
+
 def test_citizens_never_see_the_verdict(client, center):
     body = _post(client, {"center": center, "rating": 1, "comment": "Çox pis"}).get_json()
     assert set(body) == {"reference", "status"}
@@ -90,6 +98,8 @@ def test_two_racing_requests_with_one_key_store_one_row(app, center):
         ({"center": "baku-1", "rating": True}, "rating"),
         ({"center": "baku-1", "rating": 4, "comment": "x" * 2001}, "comment"),
         ({"center": "baku-1", "rating": 4, "comment": "nul\x00here"}, "comment"),
+        ({"center": "baku-1", "rating": 4, "comment": "reads \u202ereversed"}, "comment"),
+        ({"center": "baku-1", "rating": 4, "comment": "an invisible\u200bspace"}, "comment"),
         ({"center": "baku-1", "rating": 4, "comment": 42}, "comment"),
         ({"center": "baku-1", "rating": 4, "aspects": {"waiting": 9}}, "aspects.waiting"),
         ({"center": "baku-1", "rating": 4, "aspects": {"mood": 3}}, "aspects.mood"),
