@@ -34,6 +34,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from statistics import median
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -251,12 +252,6 @@ def _line(name: str, r: dict) -> str:
             f"   ({r['requests']} requests, non-2xx {r['non2xx']}{', ' + r['socket_errors'] if r['socket_errors'] else ''})")
 
 
-def _median(values):
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
-
-
 def _peaks(rey: Gunicorn, bare: Gunicorn, *, rounds: int, **wrk_args) -> list:
     """Alternate the two servers' peak runs, swapping which goes first each round, so that other
     work on a shared machine hits both alike; each round's ratio compares runs seconds apart."""
@@ -310,7 +305,7 @@ def main() -> int:
                 wrk(server.url, **{**load_args, "duration": 2})  # warm connections and caches
             before = database.count("submissions")
             rounds = _peaks(rey, bare, rounds=args.rounds, **load_args)
-            target = _median(r["ours"]["rps"] for r in rounds) * LOAD_FRACTION
+            target = median(r["ours"]["rps"] for r in rounds) * LOAD_FRACTION
             paced = measured(rey, **load_args, rate=target)
         # wrk drops answers still in flight when time is up, so the server may have stored a few more.
         stored = database.count("submissions") - before
@@ -319,7 +314,7 @@ def main() -> int:
         database.drop()
 
     ratios = [r["ours"]["rps"] / r["bare"]["rps"] for r in rounds]
-    ratio = _median(ratios)
+    ratio = median(ratios)
     workers = os.environ.get("REY_WORKERS", f"{2 * os.cpu_count()} (2 x cores)")
     print(f"machine: {os.cpu_count()} cores, load average before {load:.2f} (other work on the machine, "
           f"shown per line, lowers every req/s figure); gunicorn "
@@ -337,8 +332,8 @@ def main() -> int:
     print(f"  throughput ratio, median of {len(ratios)} rounds: {ratio:.0%} of bare "
           f"(rounds {', '.join(f'{r:.0%}' for r in ratios)}; goal >= {GOAL_RATIO:.0%}: "
           f"{'met' if ratio >= GOAL_RATIO else 'NOT met'})")
-    print(f"  server CPU per request, medians: bare {_median(r['bare']['cpu_ms'] for r in rounds):.2f} ms, "
-          f"ours {_median(r['ours']['cpu_ms'] for r in rounds):.2f} ms")
+    print(f"  server CPU per request, medians: bare {median(r['bare']['cpu_ms'] for r in rounds):.2f} ms, "
+          f"ours {median(r['ours']['cpu_ms'] for r in rounds):.2f} ms")
     print(f"  p99 at {LOAD_FRACTION:.0%} of our median peak: {paced['p99']:.1f} ms (goal <= {GOAL_P99_MS:.0f} ms: "
           f"{'met' if paced['p99'] <= GOAL_P99_MS else 'NOT met'})")
     return 0
