@@ -93,19 +93,19 @@ def count_rows(found: Featurised) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     order = np.argsort(np.concatenate((found.unit_text, found.pair_text)), kind="stable")  # merges two sorted runs
     units = np.concatenate((found.units, found.pairs))[order]
     unit_text = np.concatenate((found.unit_text, found.pair_text))[order]
-    matrix = vocab.matrix()
     if len(units) <= SMALL:
         # Few comments: gather their columns and merge by sorting. (The sparse product below
         # clears a workspace as wide as the hash space on every call.)
-        ptr = matrix.indptr
+        ptr, unit_columns, unit_counts = vocab.unit_rows()
         starts = ptr[units]
         sizes = ptr[units + 1] - starts
         offsets = np.cumsum(sizes) - sizes
         at = np.repeat(starts - offsets, sizes) + np.arange(int(sizes.sum()))
-        width = matrix.shape[1]
-        keys, where = np.unique(np.repeat(unit_text, sizes) * width + matrix.indices[at], return_inverse=True)
-        return keys // width, keys % width, np.bincount(where, weights=matrix.data[at])
+        width = vocab.n_features
+        keys, where = np.unique(np.repeat(unit_text, sizes) * width + unit_columns[at], return_inverse=True)
+        return keys // width, keys % width, np.bincount(where, weights=unit_counts[at])
     # comments × units @ units × columns adds up shared columns in C, without sorting.
+    matrix = vocab.matrix()
     indptr = np.concatenate(([0], np.cumsum(np.bincount(unit_text, minlength=n))))
     membership = sp.csr_matrix((np.ones(len(units)), units, indptr), shape=(n, matrix.shape[0]))
     X = membership @ matrix

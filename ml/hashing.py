@@ -11,6 +11,7 @@ per ``ml.vocab.Vocab``).
 
 from __future__ import annotations
 
+import numpy as np
 from sklearn.feature_extraction import FeatureHasher
 from sklearn.utils import murmurhash3_32
 
@@ -25,6 +26,9 @@ __all__ = [
 SKIPPED = frozenset(".,;")
 _PAIR_BREAKS = frozenset("!?")
 _CACHE_LIMIT = 300_000
+#: Up to this many tokens (a comment's new words), hashing feature by feature costs less than
+#: FeatureHasher's set-up and sparse matrix; a training batch's thousands go through FeatureHasher.
+_ONE_BY_ONE = 8
 #: (lang, lo, hi) -> token -> its features. Nested so the hot lookup is by a plain string.
 _word_cache: dict[tuple, dict[str, tuple[str, ...]]] = {}
 
@@ -77,14 +81,24 @@ def feature_index(feature: str, n_features: int) -> int:
 
 def hashed_tokens(wanted, *, n_features: int, kind: str, char_ngrams: tuple[int, int]) -> dict[tuple, tuple]:
     """(columns, counts) of the features of each distinct (lang, token) in ``wanted``, as
-    FeatureHasher(alternate_sign=False) gives them (columns ascending, repeats summed), hashed in
-    one call. (``ml.vocab`` keeps the result; nothing is cached here.)"""
+    FeatureHasher(alternate_sign=False) gives them (columns ascending, repeats summed): many tokens
+    in one FeatureHasher call, a few one by one. (``ml.vocab`` keeps the result; nothing is cached
+    here.)"""
     lo, hi = char_ngrams
     keys = list(dict.fromkeys(wanted))
     rows = [select(list(token_features(tok, lang, lo, hi)), kind) for lang, tok in keys]
+    if len(keys) <= _ONE_BY_ONE:
+        return {key: _hashed_row(row, n_features) for key, row in zip(keys, rows)}
     X = FeatureHasher(n_features=n_features, input_type="string", alternate_sign=False).transform(rows)
     ptr = X.indptr.tolist()
     return {key: (X.indices[a:b], X.data[a:b]) for key, a, b in zip(keys, ptr[:-1], ptr[1:])}
+
+
+def _hashed_row(features: list[str], n_features: int) -> tuple:
+    """One row as FeatureHasher gives it, hashing feature by feature (same columns, same sums)."""
+    columns = np.fromiter((feature_index(f, n_features) for f in features), dtype=np.int32, count=len(features))
+    columns, counts = np.unique(columns, return_counts=True)
+    return columns, counts.astype(np.float64)
 
 
 def select(features: list[str], kind: str) -> list[str]:

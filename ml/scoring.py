@@ -113,12 +113,17 @@ class LinearScorer:
         known, weight = self._unit_weight
         if known is vocab and len(weight) >= vocab.unit_word.size:
             return weight
-        matrix = vocab.matrix()
+        ptr, columns, counts = vocab.unit_rows()
         with self._lock:
             known, weight = self._unit_weight
             if known is not vocab:
                 weight = np.zeros(0)
-            if len(weight) < matrix.shape[0]:
-                weight = np.concatenate((weight, matrix[len(weight):] @ self.weights))
+            done, m = len(weight), len(ptr) - 1
+            if done < m:
+                # The new units' rows, summed in column order as a sparse product would.
+                first, last = ptr[done], ptr[m]
+                rows = np.repeat(np.arange(m - done), np.diff(ptr[done:]))
+                pulls = counts[first:last] * self.weights[columns[first:last]]
+                weight = np.concatenate((weight, np.bincount(rows, weights=pulls, minlength=m - done)))
                 self._unit_weight = (vocab, weight)
         return weight

@@ -123,6 +123,14 @@ class Vocab:
                     (self.unit_counts.data[:nnz], self.unit_columns.data[:nnz], ptr), shape=(m, self.n_features))
             return known
 
+    def unit_rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(ptr, columns, counts) of the units so far without building a sparse matrix, which costs
+        more than a comment's few new units: unit u's columns are ``columns[ptr[u]:ptr[u + 1]]``.
+        Arrays only grow, so these stay valid for every unit id handed out before the call."""
+        with self.lock:
+            m = self.unit_word.size
+            return self.unit_ptr.data[: m + 1], self.unit_columns.data, self.unit_counts.data
+
     def words_as_written(self, chunk: int) -> tuple:
         """(lower-cased word, word as written) for the words of a chunk (for explanations): one
         tuple with plain casing, one with Turkic casing. Words never span whitespace, so a

@@ -90,6 +90,38 @@ def test_cached_token_hashing_is_feature_hashers(corpus):
         assert (ours != reference).nnz == 0
 
 
+def test_a_few_new_tokens_hash_as_feature_hasher_does(corpus):
+    """Hashed one by one (a comment's few new words), tokens get FeatureHasher's columns and sums."""
+    from ml.hashing import _ONE_BY_ONE, hashed_tokens, select, token_features
+
+    analyses = [analyse(t) for t in corpus.texts[::11]]
+    wanted = list(dict.fromkeys((a.lang, tok) for a in analyses for tok in a.tokens))
+    for kind in ("all", "words", "chars"):
+        for start in range(0, len(wanted), _ONE_BY_ONE):
+            few = wanted[start:start + _ONE_BY_ONE]
+            ours = hashed_tokens(few, n_features=2**18, kind=kind, char_ngrams=(2, 5))
+            rows = [select(list(token_features(tok, lang, 2, 5)), kind) for lang, tok in few]
+            reference = FeatureHasher(n_features=2**18, input_type="string", alternate_sign=False).transform(rows)
+            for key, row in zip(few, reference):
+                columns, counts = ours[key]
+                assert columns.tolist() == row.indices.tolist() and counts.tolist() == row.data.tolist()
+
+
+def test_unit_weights_added_a_few_at_a_time_are_the_sparse_products(model, corpus, monkeypatch):
+    """Each comment's new units get the weights the whole units × columns product gives, bit for bit."""
+    import ml.vocab
+
+    monkeypatch.setattr(ml.vocab, "_shared", {})  # a fresh Vocab, so the comments bring new units
+    fresh = Model(model.pipeline, model.card, model.path)
+    for text in corpus.texts[::50] + ODD:
+        fresh.predict([text])
+    scorer = fresh._scorer
+    vocab = ml.vocab.vocab_for(scorer.n_features, scorer.kind, scorer.char_ngrams)
+    weight = scorer._weights_of_units(vocab)
+    assert len(weight) == vocab.unit_word.size > 1000
+    assert (weight == vocab.matrix() @ scorer.weights).all()
+
+
 def test_words_as_written_per_chunk_are_the_regex_words(corpus):
     from ml.vocab import _WORD_AS_WRITTEN, Vocab
 
