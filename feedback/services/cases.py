@@ -8,7 +8,6 @@ a message for the officer.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -78,16 +77,16 @@ def _log(case: Case, kind: EventKind, actor: User | None, now: datetime, **detai
 _INSERT_EVENT = sa.insert(CaseEvent.__table__)
 
 
-def new_case_values(submission: Mapping, decision: TriageDecision, *, now: datetime) -> dict:
-    """The columns of a flagged submission's new case, but its id and ``submission_id``.
-
-    ``submission`` is the submission's column values (center, service, language). Shared by
-    open_case and services.store, which writes the case in the same statement as the submission.
-    """
+def new_case_values(
+    decision: TriageDecision, *, center_id: int, service_id: int | None, language: str, now: datetime
+) -> dict:
+    """The columns of a flagged submission's new case, but its id and ``submission_id``: the center,
+    service and language are the submission's. Shared by open_case and services.store, which writes
+    the case in the same statement as the submission."""
     return dict(
-        center_id=submission["center_id"],
-        service_id=submission["service_id"],
-        language=submission["language"],
+        center_id=center_id,
+        service_id=service_id,
+        language=language,
         status=CaseStatus.new,
         priority=decision.priority,
         is_restricted=decision.is_restricted,
@@ -124,11 +123,8 @@ def open_case(submission: Submission, decision: TriageDecision, *, now: datetime
         return None
     values = dict(
         submission_id=submission.id,
-        **new_case_values(
-            {"center_id": submission.center_id, "service_id": submission.service_id,
-             "language": submission.language},
-            decision, now=now,
-        ),
+        **new_case_values(decision, center_id=submission.center_id, service_id=submission.service_id,
+                          language=submission.language, now=now),
     )
     case_id = db.session.execute(insert_unless_present(Case.__table__, "submission_id"), values).scalar()
     if case_id is None:

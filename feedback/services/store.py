@@ -68,7 +68,8 @@ def store_submission(values: dict, decision: TriageDecision, *, now: datetime) -
 
 
 def _insert_in_one_statement(values: dict, decision: TriageDecision, *, now: datetime) -> int | None:
-    case = new_case_values(values, decision, now=now)
+    case = new_case_values(decision, center_id=values["center_id"], service_id=values["service_id"],
+                           language=values["language"], now=now)
     event = opening_event_values(decision, now=now)
     statement = _one_statement(tuple(values), tuple(case), tuple(event))
     params = {"flagged": decision.is_flagged}
