@@ -21,7 +21,7 @@ import numpy as np
 from scipy.special import expit
 
 from ml.featurise import Featurised, count_rows, featurise
-from ml.vocab import Vocab, vocab_for
+from ml.vocab import Grow, Vocab, vocab_for
 
 __all__ = ["LinearScorer", "Scored"]
 
@@ -70,8 +70,8 @@ class Scored:
 class LinearScorer:
     """The arithmetic of a fitted pipeline, over the process's ``Vocab`` for its feature settings.
 
-    Thread-safe: the Vocab only grows, under its lock; the scorer's one mutable part, the weight
-    of each unit, is extended under its own lock and replaced, never changed in place.
+    Thread-safe: the Vocab only grows, under its lock; so does the scorer's one mutable part, the
+    weight of each unit, under its own lock: rows already handed out are never written again.
     """
 
     def __init__(self, features, tfidf, clf):
@@ -93,7 +93,7 @@ class LinearScorer:
             raise ValueError("coefficients or idf don't match the number of hashed features")
         self.weights = self.coef * self.idf  # pull of one occurrence of each column
         self._lock = threading.Lock()
-        self._unit_weight: tuple[Vocab | None, np.ndarray] = (None, np.zeros(0))
+        self._unit_weight: tuple[Vocab | None, Grow] = (None, Grow(np.float64))
 
     def score(self, texts: list[str]) -> Scored:
         """Languages and complaint probabilities of ``texts`` (a list of str)."""
@@ -111,19 +111,21 @@ class LinearScorer:
     def _weights_of_units(self, vocab: Vocab) -> np.ndarray:
         """Σ coef·idf·count over each unit's columns (its pull toward complaint, for reasons)."""
         known, weight = self._unit_weight
-        if known is vocab and len(weight) >= vocab.unit_word.size:
-            return weight
+        size = weight.size  # before the data: a size is only published once its rows are written
+        if known is vocab and size >= vocab.unit_word.size:
+            return weight.data[:size]
         ptr, columns, counts = vocab.unit_rows()
         with self._lock:
             known, weight = self._unit_weight
             if known is not vocab:
-                weight = np.zeros(0)
-            done, m = len(weight), len(ptr) - 1
+                weight = Grow(np.float64)
+                self._unit_weight = (vocab, weight)
+            done, m = weight.size, len(ptr) - 1
             if done < m:
-                # The new units' rows, summed in column order as a sparse product would.
+                # The new units' rows, summed in column order as a sparse product would. Appended
+                # with room to spare: a comment's few new words must not copy every unit's weight.
                 first, last = ptr[done], ptr[m]
                 rows = np.repeat(np.arange(m - done), np.diff(ptr[done:]))
                 pulls = counts[first:last] * self.weights[columns[first:last]]
-                weight = np.concatenate((weight, np.bincount(rows, weights=pulls, minlength=m - done)))
-                self._unit_weight = (vocab, weight)
-        return weight
+                weight.extend(np.bincount(rows, weights=pulls, minlength=m - done))
+            return weight.data[: weight.size]

@@ -122,6 +122,28 @@ def test_unit_weights_added_a_few_at_a_time_are_the_sparse_products(model, corpu
     assert (weight == vocab.matrix() @ scorer.weights).all()
 
 
+def test_new_units_leave_the_weights_of_earlier_ones_where_they_are(model, corpus, monkeypatch):
+    """A comment's few new words append their weights: copying every unit's weight for each of
+    them would cost more with every word the process has met."""
+    import ml.vocab
+
+    monkeypatch.setattr(ml.vocab, "_shared", {})
+    fresh = Model(model.pipeline, model.card, model.path)
+    scorer = fresh._scorer
+    fresh.predict(corpus.texts[:200])
+    vocab = ml.vocab.vocab_for(scorer.n_features, scorer.kind, scorer.char_ngrams)
+    before, copies, grown = scorer._weights_of_units(vocab), 0, 0
+    for text in corpus.texts[200:400]:
+        fresh.predict([text])
+        after = scorer._weights_of_units(vocab)
+        if len(after) > len(before):
+            grown += 1
+            copies += not np.shares_memory(before, after)
+            assert (after[: len(before)] == before).all()
+        before = after
+    assert grown > 100 and copies <= 3  # the few times the array doubled
+
+
 def test_words_as_written_per_chunk_are_the_regex_words(corpus):
     from ml.vocab import _WORD_AS_WRITTEN, Vocab
 
