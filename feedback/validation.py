@@ -30,6 +30,8 @@ class _WholeNumberField(IntegerField):
     """
 
     def process_formdata(self, valuelist):
+        if valuelist and not str(valuelist[0]).strip():
+            return  # left blank: no answer (None), which Optional accepts and InputRequired refuses
         try:
             super().process_formdata(valuelist)
         except ValueError:

@@ -100,6 +100,20 @@ def test_bad_form_input_is_explained_and_stores_nothing(app, client, field, valu
         assert _count() == 0
 
 
+@pytest.mark.parametrize("blank", ["", "  "])
+def test_optional_ratings_left_blank_are_stored_as_no_answer(app, client, blank):
+    """A browser sends an untouched optional rating as an empty value: that is no answer, not 0."""
+    with app.app_context():
+        make_center("baku-1")
+    html = _form(client)
+    data = {"csrf_token": csrf_token_from(html), "rating": "3", "waiting_rating": blank, "courtesy_rating": blank}
+    response = client.post("/c/baku-1", data=data)
+    assert response.status_code == 302
+    with app.app_context():
+        stored = db.session.scalar(sa.select(Submission))
+        assert stored.rating == 3 and stored.waiting_rating is None and stored.courtesy_rating is None
+
+
 def test_unknown_service_is_explained(app, client):
     with app.app_context():
         make_center("baku-1")
