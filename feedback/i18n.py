@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
 
@@ -25,6 +27,16 @@ def current_language() -> str:
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
+def this_page(**changes: str) -> str:
+    """The current page's URL with some query parameters set: the language links and forms that
+    post back to their own page. Built from the path as requested rather than through url_for, so
+    no query parameter can pose as one of url_for's own arguments (``endpoint``, ``_method``) or as
+    a part of the path."""
+    query = [(k, v) for k, v in request.args.items(multi=True) if k not in changes]
+    query += changes.items()
+    return request.script_root + request.path + ("?" + urlencode(query) if query else "")
+
+
 def _remember_choice(response):
     chosen = request.args.get("lang")
     if chosen in current_app.config["LANGUAGES"] and request.cookies.get(LANGUAGE_COOKIE) != chosen:
@@ -38,4 +50,4 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _language_context():
-        return {"current_language": current_language(), "language_names": LANGUAGE_NAMES}
+        return {"current_language": current_language(), "language_names": LANGUAGE_NAMES, "this_page": this_page}

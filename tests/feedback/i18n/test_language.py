@@ -59,6 +59,20 @@ def test_the_switcher_keeps_the_desk_and_service_of_the_qr_code(client, demo):
         assert f"lang={lang}" in href and "service=passport" in href and "desk=7" in href
 
 
+@pytest.mark.parametrize("path", ["/", "/status", "/review/login", "/c/baku-1"])
+def test_query_parameters_named_like_url_parts_are_kept_as_they_are(client, demo, path):
+    """The switcher's links keep every query parameter; none is taken for part of the page's address."""
+    query = "endpoint=x&_method=DELETE&_external=1&center_code=other&lang=ru"
+    response = client.get(f"{path}?{query}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    links = [href.replace("&amp;", "&") for href, _ in re.findall(r'<a href="([^"]+)" lang="(\w\w)" hreflang', html)]
+    assert len(links) == 2
+    for href in links:
+        assert href.startswith(path + "?") and "endpoint=x" in href and "_method=DELETE" in href
+        assert "center_code=other" in href and "lang=ru" not in href
+
+
 @pytest.mark.parametrize(
     ("language", "message"),
     [("az", "Lütfən, 1-dən 5-ə qədər qiymət seçin."), ("ru", "Выберите оценку от 1 до 5."),
