@@ -1,4 +1,5 @@
-"""Database binding, per-connection settings, and rows inserted without the unit of work."""
+"""Database binding, per-connection settings, ids as they come in from outside, and rows inserted
+without the unit of work."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import TypeVar
 
 import sqlalchemy as sa
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
@@ -15,6 +17,10 @@ from sqlalchemy.orm import make_transient_to_detached
 from feedback.extensions import db
 
 Model = TypeVar("Model")
+
+#: The largest id a row can have: PostgreSQL's ``integer``. A larger number in a URL or a form names
+#: nothing, and sent to the database it would fail the query instead of finding no row.
+MAX_ID = 2**31 - 1
 
 #: Milliseconds a writer waits for SQLite's lock before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -53,6 +59,23 @@ def insert_unless_present(table: sa.Table, column: str):
     return _insert_unless_present(table, column, db.session.get_bind().dialect.name)
 
 
+class RowIdConverter(IntegerConverter):
+    """``<int:...>`` in a route: a row's id, so a number past ``MAX_ID`` is a 404 like any id of no row."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def row_id(value: str | None) -> int | None:
+    """The id a query or form value names, or None if it can name no row (``"²"`` is a digit to
+    ``str.isdigit`` but not to ``int``)."""
+    if not value or not value.isascii() or not value.isdigit():
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
+
+
 def attach_inserted(model: type[Model], values: dict) -> Model:
     """Return a row just INSERTed with a Core statement as a persistent object of the session.
 
@@ -67,6 +90,8 @@ def attach_inserted(model: type[Model], values: dict) -> Model:
 
 
 def init_app(app: Flask) -> None:
+    # Before any blueprint is registered: routes pick their converters when they are added.
+    app.url_map.converters["int"] = RowIdConverter
     db.init_app(app)
     with app.app_context():
         engine: Engine = db.engine

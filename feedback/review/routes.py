@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from feedback.auth import role_required
+from feedback.database import row_id
 from feedback.extensions import db
 from feedback.i18n import current_language
 from feedback.models import Case, CaseStatus, Priority, Role, Service, User
@@ -38,17 +39,13 @@ def _labels() -> dict:
     return {"status_labels": STATUS_LABELS, "priority_labels": PRIORITY_LABELS, "category_labels": CATEGORY_LABELS}
 
 
-def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
 def _filters_from(form: QueueFilterForm, centers) -> QueueFilters:
     """Turn the query string into filters; values we do not recognise become form errors."""
-    center_id = _int_or_none(form.center.data)
+    center_id = row_id(form.center.data)
     if form.center.data and center_id not in {c.id for c in centers}:
         form.center.errors = [_("Unknown center.")]
         center_id = None
-    service_id = _int_or_none(form.service.data)
+    service_id = row_id(form.service.data)
     if form.service.data and service_id is None:
         form.service.errors = [_("Unknown service.")]
     status = form.status.data if not form.status.errors else ""
@@ -202,7 +199,7 @@ def change_status(case_id: int):
 def _assign(case: Case, form: AssignForm):
     assignee = None
     if form.assignee.data:
-        assignee = db.session.get(User, _int_or_none(form.assignee.data) or 0)
+        assignee = db.session.get(User, row_id(form.assignee.data) or 0)
         if assignee is None:
             raise CaseError(_("Unknown colleague."))
     case_service.assign(case, assignee, actor=current_user, now=utcnow())
