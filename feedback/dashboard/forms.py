@@ -7,9 +7,10 @@ from datetime import date, timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField
+from wtforms import SelectField
 from wtforms.validators import Optional
 
+from feedback.fields import DayField
 from feedback.services.metrics import DashboardFilter, FilterError, Period
 
 #: Longest period one page shows: two years of weekly points is still a readable chart.
@@ -27,8 +28,8 @@ class DashboardFilterForm(FlaskForm):
     center = SelectField(_l("Center"), choices=[], validate_choice=False)
     region = SelectField(_l("Region"), choices=[], validate_choice=False)
     service = SelectField(_l("Service"), choices=[], validate_choice=False)
-    start = DateField(_l("From"), validators=[Optional()])
-    end = DateField(_l("Until"), validators=[Optional()])
+    start = DayField(_l("From"), validators=[Optional()])
+    end = DayField(_l("Until"), validators=[Optional()])
 
     def set_choices(self, centers, services: dict[str, str], locale: str, any_label: str) -> None:
         self.center.choices = [("", any_label)] + [(str(c.id), c.name(locale)) for c in centers]
@@ -46,9 +47,6 @@ class DashboardFilterForm(FlaskForm):
             return value
 
         center, region, service = known(self.center), known(self.region), known(self.service)
-        for field in (self.start, self.end):
-            if field.errors:  # WTForms' own wording is not in our catalogues
-                field.errors = [_("Enter a date as YYYY-MM-DD, e.g. 2026-11-01.")]
         start = self.start.data if not self.start.errors else None
         end = self.end.data if not self.end.errors else None
         end = end or today

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
 
+from feedback.fields import DayField
 from feedback.models import CaseStatus, Priority, ResolutionCategory
 from feedback.services.cases import CATEGORY_LABELS, MESSAGE_MAX_LENGTH, NOTE_MAX_LENGTH, STATUS_LABELS
 
@@ -98,7 +99,7 @@ class QueueFilterForm(FlaskForm):
     language = SelectField(
         _l("Language"), default="", choices=[("", _l("Any")), ("az", "Azərbaycanca"), ("ru", "Русский"), ("en", "English")]
     )
-    date_from = DateField(_l("Opened from"), validators=[Optional()])
-    date_to = DateField(_l("Opened until"), validators=[Optional()])
+    date_from = DayField(_l("Opened from"), validators=[Optional()])
+    date_to = DayField(_l("Opened until"), validators=[Optional()])
     overdue = SelectField(_l("Overdue"), default="", choices=[("", _l("Any")), ("1", _l("Overdue only"))])
     mine = SelectField(_l("Assigned"), default="", choices=[("", _l("Anyone")), ("1", _l("To me"))])

@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta, timezone
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from feedback.database import row_id
 from feedback.extensions import db
 from feedback.models import OPEN_STATUSES, Case, CaseStatus, Priority, User
 from feedback.models._types import UTCDateTime
@@ -63,10 +64,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         when, _, case_id = raw.partition("|")
         due = datetime.fromisoformat(when)
-        if due.tzinfo is None:
+        if due.tzinfo is None or row_id(case_id) is None:
             raise ValueError
-        return due, int(case_id)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return due.astimezone(timezone.utc), int(case_id)  # OverflowError for year 1 at +05:00
+    except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError):
         raise BadCursor(cursor) from None
 
 
