@@ -22,7 +22,10 @@ def home_url(user) -> str:
 
 def _safe_next(target: str | None) -> str | None:
     # Only paths on this site: "//evil.example" and "https://…" would send the officer elsewhere.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    # No control characters either: a line break cannot go into a header, and browsers drop tabs
+    # and line breaks from a URL, which turns "/\t/evil.example" into "//evil.example".
+    if (target and target.startswith("/") and not target.startswith("//") and "\\" not in target
+            and target.isprintable()):
         return target
     return None
 

@@ -205,3 +205,65 @@ def test_users_cli_create_list_disable(app, runner):
     assert runner.invoke(args=["users", "disable", "new.officer"]).exit_code == 0
     with app.app_context():
         assert db.session.scalar(sa.select(User).where(User.username == "new.officer")).is_active is False
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example", "/\r\n", "/\t/evil.example"])
+def test_login_goes_on_only_to_a_page_of_this_site(client, world, target):
+    token = csrf_token_from(client.get("/review/login?lang=en").get_data(as_text=True))
+    response = client.post("/review/login", query_string={"next": target},
+                           data={"csrf_token": token, "username": "officer.a", "password": PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/review/"
+
+
+def test_login_goes_on_to_the_page_asked_for(client, world):
+    token = csrf_token_from(client.get("/review/login?lang=en").get_data(as_text=True))
+    response = client.post("/review/login", query_string={"next": f"/review/cases/{world['a']}"},
+                           data={"csrf_token": token, "username": "officer.a", "password": PASSWORD})
+    assert response.headers["Location"] == f"/review/cases/{world['a']}"
+
+
+@pytest.mark.parametrize("number", ["2147483648", "9223372036854775808"])
+def test_ids_no_row_can_have_name_nothing(client, world, number):
+    """A number past the database's integer names no row: 404 or a form error, never a failed query."""
+    login(client, "officer.a")
+    assert client.get(f"/review/cases/{number}").status_code == 404
+    assert client.get(f"/review/api/cases/{number}").status_code == 404
+    token = csrf_token_from(client.get(f"/review/cases/{world['a']}").get_data(as_text=True))
+    assert client.post(f"/review/cases/{number}/notes", data={"csrf_token": token, "note": "x"}).status_code == 404
+    queue = client.get(f"/review/?lang=en&service={number}")
+    assert queue.status_code == 400 and "Unknown service." in queue.get_data(as_text=True)
+    assigned = client.post(f"/review/cases/{world['a']}/assign?lang=en",
+                           data={"csrf_token": token, "assignee": number}, follow_redirects=True)
+    assert assigned.status_code in (200, 400) and "Unknown colleague." in assigned.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("digit", ["²", "١", "５"])
+def test_digits_of_other_scripts_are_not_ids(client, world, digit):
+    """str.isdigit says yes to "²", int() does not."""
+    login(client, "officer.a")
+    for field, message in (("center", "Unknown center."), ("service", "Unknown service.")):
+        queue = client.get(f"/review/?lang=en&{field}={digit}")
+        assert queue.status_code == 400 and message in queue.get_data(as_text=True)
+    token = csrf_token_from(client.get(f"/review/cases/{world['a']}").get_data(as_text=True))
+    assigned = client.post(f"/review/cases/{world['a']}/assign?lang=en",
+                           data={"csrf_token": token, "assignee": digit}, follow_redirects=True)
+    assert "Unknown colleague." in assigned.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("query, message", [
+    ("date_to=9999-12-31", "Choose a date from 1900 to 2999."),
+    ("date_from=0001-01-01", "Choose a date from 1900 to 2999."),
+    ("date_from=2026-02-30", "Enter a date as YYYY-MM-DD"),
+    # A page cursor naming year 1 at +05:00, which has no UTC time.
+    ("after=MDAwMS0wMS0wMVQwMDowMDowMCswNTowMHwx", "That page link is no longer valid"),
+])
+def test_queue_filters_at_the_ends_of_the_calendar_are_explained(client, world, query, message):
+    login(client, "officer.a")
+    response = client.get(f"/review/?lang=en&{query}")
+    assert response.status_code in (200, 400) and message in response.get_data(as_text=True)
+
+
+def test_a_query_parameter_named_like_the_path_leaves_the_case_page_alone(client, world):
+    login(client, "officer.a")
+    response = client.get(f"/review/cases/{world['a']}?case_id=abc&endpoint=x")
+    assert response.status_code == 200
