@@ -12,6 +12,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from feedback.services.submit import FeedbackInput
 
 COMMENT_MAX_LENGTH = 2000
+DESK_MAX_LENGTH = 20
 # Tabs and line breaks are fine in a comment; other control characters are not text, and invisible
 # spaces and direction overrides can make a comment read otherwise than it is stored. The zero-width
 # (non-)joiners U+200C and U+200D stay: phones put them inside emoji such as 🤦‍♂️ or 👨‍👩‍👧.
@@ -61,7 +62,7 @@ class FeedbackForm(FlaskForm):
         "Service", validators=[Optional(), Length(max=40, message=_l("Choose a service from the list."))]
     )
     desk = HiddenField(
-        "Desk", validators=[Optional(), Length(max=20, message=_l("The desk can be at most %(max)d characters."))]
+        "Desk", validators=[Optional(), Length(max=DESK_MAX_LENGTH, message=_l("The desk can be at most %(max)d characters."))]
     )
     rating = _rating(_l("How was your visit overall?"), required=True)
     waiting_rating = _rating(_l("Waiting time"))

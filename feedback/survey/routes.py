@@ -7,6 +7,7 @@ import uuid
 
 import sqlalchemy as sa
 from flask import abort, current_app, redirect, render_template, request, send_from_directory, url_for
+from flask_babel import gettext as _
 
 from feedback.classifier import get_classifier
 from feedback.extensions import db
@@ -16,7 +17,7 @@ from feedback.models import Center, Channel, Submission
 from feedback.services.submit import SubmissionRejected, submit_feedback
 from feedback.services.triage import TriageRules
 from feedback.survey import bp
-from feedback.validation import FeedbackForm
+from feedback.validation import DESK_MAX_LENGTH, FeedbackForm
 
 _KEY = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
 
@@ -36,7 +37,9 @@ def survey(center_code: str):
     form = FeedbackForm()
     if request.method == "GET":
         form.service.data = request.args.get("service", "")
-        form.desk.data = request.args.get("desk", "")
+        desk = request.args.get("desk", "")
+        # A mistyped link must not stop the citizen: the feedback goes in without the desk.
+        form.desk.data = desk if len(desk) <= DESK_MAX_LENGTH else ""
     key = request.form.get("idempotency_key", "")
     if form.validate_on_submit():
         if form.is_probably_bot():
@@ -51,8 +54,8 @@ def survey(center_code: str):
                 idempotency_key=key if _KEY.match(key) else None,
             )
         except SubmissionRejected as exc:
-            if "service" in exc.errors:
-                form.service.errors = [exc.errors["service"]]
+            if "service" in exc.errors:  # closed, or never offered here
+                form.service.errors = [_("Choose a service from the list.")]
                 form.service.data = ""
             else:
                 abort(404)

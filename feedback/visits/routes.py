@@ -66,7 +66,7 @@ def visit(token: str):
         except SubmissionRejected as exc:
             if "center" in exc.errors:  # the center closed after the link was issued
                 return _unavailable("unknown")
-            form.service.errors = [exc.errors.get("service", "")]
+            form.service.errors = [_("Choose a service from the list.")]
             form.service.data = ""
         else:
             return redirect(

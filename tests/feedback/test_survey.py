@@ -114,16 +114,42 @@ def test_optional_ratings_left_blank_are_stored_as_no_answer(app, client, blank)
         assert stored.rating == 3 and stored.waiting_rating is None and stored.courtesy_rating is None
 
 
-def test_unknown_service_is_explained(app, client):
+@pytest.mark.parametrize("language, message", [
+    ("az", "Xidməti siyahıdan seçin."), ("ru", "Выберите услугу из списка."), ("en", "Choose a service from the list."),
+])
+def test_unknown_service_is_explained_in_the_page_language(app, client, language, message):
     with app.app_context():
         make_center("baku-1")
-    html = _form(client)
+    html = _form(client, f"/c/baku-1?lang={language}")
     response = client.post(
-        "/c/baku-1", data={"csrf_token": csrf_token_from(html), "rating": "4", "service": "nope"}
+        f"/c/baku-1?lang={language}", data={"csrf_token": csrf_token_from(html), "rating": "4", "service": "nope"}
     )
     assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
     with app.app_context():
         assert _count() == 0
+
+
+def test_a_desk_too_long_for_the_form_is_left_out_rather_than_blocking_the_feedback(app, client):
+    with app.app_context():
+        make_center("baku-1")
+    html = _form(client, "/c/baku-1?desk=" + "7" * 21)
+    assert 'name="desk" type="hidden" value=""' in html
+    response = client.post("/c/baku-1?desk=" + "7" * 21, data={"csrf_token": csrf_token_from(html), "rating": "4",
+                                                              "desk": ""})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(sa.select(Submission)).desk is None
+
+
+def test_a_crafted_desk_too_long_is_explained(app, client):
+    with app.app_context():
+        make_center("baku-1")
+    html = _form(client, "/c/baku-1?lang=en")
+    response = client.post("/c/baku-1?lang=en", data={"csrf_token": csrf_token_from(html), "rating": "4",
+                                                      "desk": "7" * 21})
+    assert response.status_code == 400
+    assert "The desk can be at most 20 characters." in response.get_data(as_text=True)
 
 
 def test_unknown_center_is_a_friendly_404(client):
