@@ -28,7 +28,7 @@ install: $(VENV)/.installed
 # After adding or changing user-facing strings: re-extract them into messages.pot and merge them into
 # every language's .po file, then translate the new empty entries (a test fails until that is done).
 translations-extract: install
-	$(VENV)/bin/pybabel extract -F feedback/translations/babel.cfg -k _l -k lazy_gettext \
+	$(VENV)/bin/pybabel extract -F feedback/translations/babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
 		--sort-by-file --no-wrap -o feedback/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i feedback/translations/messages.pot -d feedback/translations \
 		--no-fuzzy-matching --no-wrap --ignore-obsolete

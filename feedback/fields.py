@@ -1,11 +1,53 @@
-"""Form fields the staff pages share."""
+"""The staff pages' form base and the fields they share."""
 
 from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import get_translations
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
+from flask_wtf import FlaskForm
+from flask_wtf.i18n import translations as wtforms_catalogue
 from wtforms import DateField
+
+#: WTForms' own messages that the staff forms can show, listed for ``make translations-extract``:
+#: WTForms has no Azerbaijani catalogue, so ours carries them (``StaffForm`` looks them up there).
+WTFORMS_MESSAGES = (
+    _l("This field is required."),
+    _l("Not a valid choice."),
+    _l("Invalid Choice: could not coerce."),
+    _l("Not a valid integer value."),
+    _l("Number must be between %(min)s and %(max)s."),
+    lazy_ngettext("Field cannot be longer than %(max)d character.",
+                  "Field cannot be longer than %(max)d characters.", 2),
+)
+
+
+class _Messages:
+    """WTForms' translations interface over our catalogue, falling back to WTForms' own. Raw
+    lookups: WTForms fills in the placeholders itself."""
+
+    def gettext(self, string):
+        ours = get_translations().ugettext(string)
+        return ours if ours != string else wtforms_catalogue.gettext(string)
+
+    def ngettext(self, singular, plural, n):
+        ours = get_translations().ungettext(singular, plural, n)
+        return ours if ours not in (singular, plural) else wtforms_catalogue.ngettext(singular, plural, n)
+
+
+_MESSAGES = _Messages()
+
+
+class StaffForm(FlaskForm):
+    """A form of the officers', managers' or administrators' pages, with every message in the
+    page's language."""
+
+    class Meta:
+        def get_translations(self, form):
+            return _MESSAGES
 
 #: Days a filter can name. The pages compute with them (the day after the last, a default period
 #: before it, UTC from Baku time), which at the ends of the calendar overflows.

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from feedback.fields import StaffForm
 from feedback.models import Role
 from feedback.models.center import CODE_PATTERN
 
@@ -19,7 +19,7 @@ ROLE_LABELS = {
 _CODE = Regexp(CODE_PATTERN, message=_l("Use 2–40 lower-case letters, digits and dashes."))
 
 
-class CenterForm(FlaskForm):
+class CenterForm(StaffForm):
     code = StringField(_l("Code (used in QR links)"), validators=[DataRequired(), _CODE])
     name_az = StringField(_l("Name in Azerbaijani"), validators=[DataRequired(), Length(max=200)])
     name_ru = StringField(_l("Name in Russian"), validators=[Optional(), Length(max=200)])
@@ -28,7 +28,7 @@ class CenterForm(FlaskForm):
     is_active = BooleanField(_l("Takes feedback"), default=True)
 
 
-class ServiceForm(FlaskForm):
+class ServiceForm(StaffForm):
     code = StringField(_l("Code"), validators=[DataRequired(), _CODE])
     name_az = StringField(_l("Name in Azerbaijani"), validators=[DataRequired(), Length(max=200)])
     name_ru = StringField(_l("Name in Russian"), validators=[Optional(), Length(max=200)])
@@ -37,7 +37,7 @@ class ServiceForm(FlaskForm):
     is_active = BooleanField(_l("Offered"), default=True)
 
 
-class UserForm(FlaskForm):
+class UserForm(StaffForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=40)])
     display_name = StringField(_l("Full name"), validators=[Optional(), Length(max=120)])
     role = SelectField(_l("Role"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
@@ -46,5 +46,5 @@ class UserForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[Optional(), Length(max=256)])
 
 
-class UserStateForm(FlaskForm):
+class UserStateForm(StaffForm):
     """CSRF only: enable/disable are posted buttons."""

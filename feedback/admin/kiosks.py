@@ -8,17 +8,17 @@ import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from feedback.fields import StaffForm
 from feedback.admin import bp
 from feedback.extensions import db
 from feedback.models import Center, Kiosk
 from feedback.services.kiosks import create_kiosk, held_taps_since, renew_registration_code, revoke_kiosk
 
 
-class KioskForm(FlaskForm):
+class KioskForm(StaffForm):
     center = SelectField(_l("Center"), coerce=int, validators=[DataRequired()])
     desk = StringField(_l("Desk or window"), validators=[
         DataRequired(message=_l("Please give the desk or window the tablet stands at.")),

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 
+from feedback.fields import StaffForm
 from feedback.admin import bp
 from feedback.classifier import get_classifier
 from feedback.models._types import utcnow
@@ -18,7 +18,7 @@ from ml import ModelError
 AGREEMENT_DAYS = 90
 
 
-class RollbackForm(FlaskForm):
+class RollbackForm(StaffForm):
     """Only the CSRF token: the action has no fields."""
 
 

@@ -6,11 +6,10 @@ from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.validators import Optional
 
-from feedback.fields import DayField
+from feedback.fields import DayField, StaffForm
 from feedback.services.metrics import DashboardFilter, FilterError, Period
 
 #: Longest period one page shows: two years of weekly points is still a readable chart.
@@ -19,7 +18,7 @@ MAX_PERIOD_DAYS = 731
 DEFAULT_DAYS = 28
 
 
-class DashboardFilterForm(FlaskForm):
+class DashboardFilterForm(StaffForm):
     """Filters in the query string; a GET form needs no CSRF token."""
 
     class Meta:

@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
 
-from feedback.fields import DayField
+from feedback.fields import DayField, StaffForm
 from feedback.models import CaseStatus, Priority, ResolutionCategory
 from feedback.services.cases import CATEGORY_LABELS, MESSAGE_MAX_LENGTH, NOTE_MAX_LENGTH, STATUS_LABELS
 
 PRIORITY_LABELS = {Priority.urgent: _l("Urgent"), Priority.high: _l("High"), Priority.normal: _l("Normal")}
 
 
-class LoginForm(FlaskForm):
+class LoginForm(StaffForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=40)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(StaffForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=256)])
     new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=256)])
     confirm = PasswordField(
@@ -28,7 +27,7 @@ class PasswordChangeForm(FlaskForm):
     )
 
 
-class StatusForm(FlaskForm):
+class StatusForm(StaffForm):
     to = SelectField(
         _l("New status"),
         choices=[(s.value, STATUS_LABELS[s]) for s in CaseStatus],
@@ -36,19 +35,19 @@ class StatusForm(FlaskForm):
     )
 
 
-class AssignForm(FlaskForm):
+class AssignForm(StaffForm):
     #: A user id, or "" for nobody; choices are the colleagues who can see the case.
     assignee = SelectField(_l("Assigned to"), choices=[], validate_choice=False)
 
 
-class NoteForm(FlaskForm):
+class NoteForm(StaffForm):
     text = TextAreaField(
         _l("Internal note"),
         validators=[DataRequired(message=_l("The note is empty.")), Length(max=NOTE_MAX_LENGTH)],
     )
 
 
-class ResolveForm(FlaskForm):
+class ResolveForm(StaffForm):
     category = SelectField(
         _l("Resolution category"),
         choices=[("", _l("Choose…"))] + [(c.value, CATEGORY_LABELS[c]) for c in ResolutionCategory],
@@ -63,7 +62,7 @@ class ResolveForm(FlaskForm):
     )
 
 
-class LabelForm(FlaskForm):
+class LabelForm(StaffForm):
     verdict = SelectField(
         _l("Your verdict"),
         choices=[
@@ -75,13 +74,13 @@ class LabelForm(FlaskForm):
     )
 
 
-class RevealForm(FlaskForm):
+class RevealForm(StaffForm):
     """Only the CSRF token: revealing contact details is a logged POST, not a link."""
 
     reveal = HiddenField(default="1")
 
 
-class QueueFilterForm(FlaskForm):
+class QueueFilterForm(StaffForm):
     """Filters in the query string; a GET form needs no CSRF token."""
 
     class Meta:

@@ -149,6 +149,21 @@ def test_dashboard_figures_use_the_locale_decimal_separator(app, client, languag
     assert re.search(rf'data-kpi="average_rating">\s*{re.escape(average)}\s*<', page)
 
 
+@pytest.mark.parametrize(("language", "required", "too_long"), [
+    ("az", "Bu sahəni doldurun.", "Ən çoxu 40 simvol yazmaq olar."),
+    ("ru", "Заполните это поле.", "Не более 40 символов."),
+    ("en", "This field is required.", "Field cannot be longer than 40 characters."),
+])
+def test_staff_forms_give_wtforms_own_messages_in_the_page_language(client, language, required, too_long):
+    """WTForms has no Azerbaijani catalogue; the staff forms take its messages from ours."""
+    page = client.get(f"/review/login?lang={language}").get_data(as_text=True)
+    token = csrf_token_from(page)
+    empty = client.post(f"/review/login?lang={language}", data={"csrf_token": token, "username": "", "password": ""})
+    assert empty.status_code == 400 and required in empty.get_data(as_text=True)
+    long = client.post(f"/review/login?lang={language}", data={"csrf_token": token, "username": "u" * 41, "password": "p"})
+    assert long.status_code == 400 and too_long in long.get_data(as_text=True)
+
+
 def test_translated_text_outside_a_request_uses_the_default_language(app):
     """CLI commands and domain functions run without a request; they must not crash on gettext."""
     from flask_babel import gettext
