@@ -150,3 +150,12 @@ def test_a_link_to_a_center_closed_since_shows_the_not_found_page(app, client, c
     response = client.post(f"/v/{token}?lang=en", data={"csrf_token": csrf_token_from(html), "rating": "4"})
     assert response.status_code == 404 and "could not find this feedback link" in response.get_data(as_text=True)
     assert _submissions(app) == []
+
+
+def test_a_service_unknown_at_the_center_is_explained_in_the_citizens_language(app, client, center):
+    token = _issue(app)
+    html = client.get(f"/v/{token}?lang=ru").get_data(as_text=True)
+    response = client.post(f"/v/{token}?lang=ru", data={"csrf_token": csrf_token_from(html), "rating": "4",
+                                                         "service": "no-such-service"})
+    assert response.status_code == 400 and "Выберите услугу из списка." in response.get_data(as_text=True)
+    assert _submissions(app) == []
