@@ -9,3 +9,4 @@ api_limit(bp)
 
 from feedback.api import routes  # noqa: E402,F401  (routes attach themselves to bp)
 from feedback.api import visits  # noqa: E402,F401
+from feedback.api import exports  # noqa: E402,F401

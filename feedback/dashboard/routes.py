@@ -5,7 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Response, current_app, render_template, request, stream_with_context
+from flask import current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -54,15 +54,6 @@ def index():
     ), status
 
 
-def _csv_response(lines, name: str, f: metrics.DashboardFilter) -> Response:
-    filename = f"rey-{name}-{f.period.start.isoformat()}-{f.period.end.isoformat()}.csv"
-    return Response(
-        stream_with_context(lines),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
-    )
-
-
 def _with_contact() -> bool:
     return request.args.get("contact") == "1" and current_user.may_view_contact
 
@@ -76,7 +67,7 @@ def export_submissions():
         return _bad_filter(form)
     lines = exports.submissions_csv(f, _submission_scope(), with_contact=_with_contact(),
                                     actor=current_user.username)
-    return _csv_response(lines, "submissions", f)
+    return exports.csv_download(lines, "submissions", f)
 
 
 @bp.get("/export/cases.csv")
@@ -88,7 +79,7 @@ def export_cases():
         return _bad_filter(form)
     lines = exports.cases_csv(f, case_clause(current_user), utcnow(), with_contact=_with_contact(),
                               actor=current_user.username)
-    return _csv_response(lines, "cases", f)
+    return exports.csv_download(lines, "cases", f)
 
 
 def _bad_filter(form):

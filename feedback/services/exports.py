@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import Response, stream_with_context
 from sqlalchemy.orm import aliased
 
 from feedback.extensions import db
@@ -115,3 +116,13 @@ def cases_csv(f: DashboardFilter, case_scope, now: datetime, *, with_contact: bo
         .execution_options(yield_per=BATCH)
     )
     return _lines(header, query)
+
+
+def csv_download(lines: Iterator[str], name: str, f: DashboardFilter) -> Response:
+    """The lines as a CSV file named after what and which days it holds, streamed as they are read."""
+    filename = f"rey-{name}-{f.period.start.isoformat()}-{f.period.end.isoformat()}.csv"
+    return Response(
+        stream_with_context(lines),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )

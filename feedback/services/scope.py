@@ -6,7 +6,9 @@ exports), so a case outside a user's scope does not exist for them — the views
 - officer: cases of the centers assigned to them, except restricted ones;
 - supervisor: cases of every center of their region (all regions when none is set), except restricted;
 - integrity: restricted cases (bribery, threats, safety) of every center, and only those;
-- admin: no cases (admins manage centers, services and users).
+- admin: no cases (admins manage centers, services and users);
+- an API key with ``exports:read`` (a machine client): the cases and submissions of its center, or
+  of every center for a key bound to none, except restricted ones.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from feedback.extensions import db
-from feedback.models import Case, Center, Role, Submission, User, user_centers
+from feedback.models import ApiKey, Case, Center, Role, Submission, User, user_centers
 
 
 def center_clause(user: User, center_id_column) -> sa.ColumnElement[bool]:
@@ -47,6 +49,18 @@ def visible_cases(user: User) -> sa.Select:
 def get_visible_case(user: User, case_id: int) -> Case | None:
     """The case if it exists and the user may see it; None otherwise (answer 404 for both)."""
     return db.session.scalar(visible_cases(user).where(Case.id == case_id))
+
+
+def key_case_clause(key: ApiKey) -> sa.ColumnElement[bool]:
+    """The cases a machine client's key may read."""
+    clause = Case.is_restricted.is_(False)
+    return clause if key.center_id is None else sa.and_(clause, Case.center_id == key.center_id)
+
+
+def key_submission_clause(key: ApiKey) -> sa.ColumnElement[bool]:
+    """The submissions a machine client's key may read: those of restricted cases never leave."""
+    clause = Submission.id.not_in(sa.select(Case.submission_id).where(Case.is_restricted.is_(True)))
+    return clause if key.center_id is None else sa.and_(clause, Submission.center_id == key.center_id)
 
 
 def visible_submissions(user: User) -> sa.Select:

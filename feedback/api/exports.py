@@ -1,0 +1,95 @@
+"""GET /api/v1/exports/*.csv: the dashboard's CSV exports for machine clients holding ``exports:read``.
+
+The same files an officer downloads, for a reporting system to fetch on a schedule: masked
+comments, never a citizen's contact, never a restricted case. A key bound to a center exports that
+center only. Messages are in English, like the rest of the API.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app, g, request
+
+from feedback.api import bp
+from feedback.api.auth import require_api_key
+from feedback.errors import render_error
+from feedback.extensions import db
+from feedback.fields import FIRST_DAY, LAST_DAY
+from feedback.models import Center, Service
+from feedback.models._types import utcnow
+from feedback.services import exports
+from feedback.services.metrics import DashboardFilter, Period
+from feedback.services.scope import key_case_clause, key_submission_clause
+
+#: The longest period one file holds, as on the dashboard; a client wanting more asks year by year.
+MAX_DAYS = 731
+#: Without dates, the last four weeks, today included.
+DEFAULT_DAYS = 28
+_PARAMETERS = {"from", "until", "center", "service"}
+
+
+def _day(value: str | None, name: str, errors: dict) -> date | None:
+    if value is None:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        errors[name] = "a date as YYYY-MM-DD"
+        return None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        errors[name] = f"a date from {FIRST_DAY.year} to {LAST_DAY.year}"
+        return None
+    return day
+
+
+def _export_filter(args, key) -> tuple[DashboardFilter | None, dict[str, str], int]:
+    """The filter the query string asks for, or the errors and the status to answer them with."""
+    errors = {name: "unknown parameter" for name in sorted(set(args) - _PARAMETERS)}
+    tz = current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    until = _day(args.get("until"), "until", errors) or utcnow().astimezone(ZoneInfo(tz)).date()
+    start = _day(args.get("from"), "from", errors) or until - timedelta(days=DEFAULT_DAYS - 1)
+    if start > until:
+        errors["until"] = "on or after from"
+    elif (until - start).days >= MAX_DAYS:
+        errors["from"] = f"at most {MAX_DAYS} days before until"
+    center_id = None
+    if args.get("center"):
+        center_id = db.session.scalar(sa.select(Center.id).where(Center.code == args["center"]))
+        if center_id is None:
+            errors["center"] = "unknown center"
+    service = args.get("service")
+    if service and db.session.scalar(sa.select(Service.id).where(Service.code == service).limit(1)) is None:
+        errors["service"] = "unknown service"
+    if errors:
+        return None, errors, 400
+    if key.center_id is not None and center_id not in (None, key.center_id):
+        return None, {"center": "this key may export only its own center"}, 403
+    return DashboardFilter(Period(start, until, tz=tz), center_id=center_id, service_code=service or None), {}, 200
+
+
+def _refused(errors: dict[str, str], status: int):
+    return render_error(status, "invalid request" if status == 400 else "forbidden", errors=errors)
+
+
+@bp.get("/exports/submissions.csv")
+@require_api_key("exports:read")
+def export_submissions():
+    """The submissions of a period as CSV."""
+    f, errors, status = _export_filter(request.args, g.api_key)
+    if f is None:
+        return _refused(errors, status)
+    return exports.csv_download(exports.submissions_csv(f, key_submission_clause(g.api_key)), "submissions", f)
+
+
+@bp.get("/exports/cases.csv")
+@require_api_key("exports:read")
+def export_cases():
+    """The cases opened in a period as CSV."""
+    f, errors, status = _export_filter(request.args, g.api_key)
+    if f is None:
+        return _refused(errors, status)
+    lines = exports.cases_csv(f, key_case_clause(g.api_key), utcnow())
+    return exports.csv_download(lines, "cases", f)
