@@ -1,12 +1,12 @@
-"""A NUL character anywhere in a request is a 400 naming the field, never a database error."""
+"""A NUL or a lone surrogate anywhere in a request is a 400 naming the field, never a database error."""
 
 import pytest
 import sqlalchemy as sa
 
 from support import csrf_token_from
-from factories import make_center
+from factories import make_api_key, make_center
 from feedback.extensions import db
-from feedback.models import Submission
+from feedback.models import Submission, Visit
 
 
 @pytest.fixture
@@ -46,3 +46,39 @@ def test_survey_form_refuses_nul_in_a_hidden_field(app, client, center):
     assert response.status_code == 400
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 0
+
+
+# A lone UTF-16 surrogate, as JSON's "\ud800" escape spells it: no UTF-8 encoding exists for it.
+SURROGATE = "\ud800"
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"center": SURROGATE, "rating": 1}, "center"),
+        ({"center": "baku-1", "rating": 1, "service": f"pass{SURROGATE}port"}, "service"),
+        ({"center": "baku-1", "rating": 1, "desk": SURROGATE}, "desk"),
+        ({"center": "baku-1", "rating": 1, "comment": f"a{SURROGATE}b"}, "comment"),
+        ({"center": "baku-1", "rating": 1, "contact": f"050{SURROGATE}", "consent": True}, "contact"),
+        ({"center": "baku-1", "rating": 1, SURROGATE: 1}, "body"),
+        ({"center": "baku-1", "rating": 1, "aspects": {f"x{SURROGATE}": 1}}, "aspects"),
+        ({"center": "baku-1", "rating": 1, "aspects": {f"x{SURROGATE}": {"y": "\x00"}}}, "aspects"),
+    ],
+)
+def test_api_refuses_lone_surrogates_naming_the_field(app, client, center, body, field):
+    response = client.post("/api/v1/feedback", json=body, headers={"Accept-Language": "en"})
+    assert response.status_code == 400
+    assert response.get_json()["errors"] == {field: "The text contains characters that cannot be stored."}
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 0
+
+
+def test_visits_api_refuses_a_lone_surrogate(app, client, center):
+    with app.app_context():
+        key = make_api_key(("visits:create",))
+    response = client.post("/api/v1/visits", json={"center": SURROGATE},
+                           headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 400 and "center" in response.get_json()["errors"]
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Visit)) == 0
+
