@@ -82,3 +82,39 @@ def test_visits_api_refuses_a_lone_surrogate(app, client, center):
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Visit)) == 0
 
+
+
+# Under the 64 KB body limit, but nested deeper than Python's parser can follow.
+TOO_DEEP = ["[" * 30000 + "]" * 30000, '{"a":' * 10000 + "1" + "}" * 10000]
+
+
+@pytest.mark.parametrize("body", TOO_DEEP)
+def test_feedback_api_answers_json_nested_too_deeply_as_a_malformed_body(app, client, center, body):
+    response = client.post("/api/v1/feedback", data=body, content_type="application/json")
+    assert response.status_code == 400 and "body" in response.get_json()["errors"]
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 0
+
+
+@pytest.mark.parametrize("body", TOO_DEEP)
+def test_visits_api_answers_json_nested_too_deeply_as_a_malformed_body(app, client, center, body):
+    with app.app_context():
+        key = make_api_key(("visits:create",))
+    response = client.post("/api/v1/visits", data=body, content_type="application/json",
+                           headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 400 and "body" in response.get_json()["errors"]
+
+
+def test_centers_ignore_a_body_nested_too_deeply(client, center):
+    response = client.get("/api/v1/centers", data=TOO_DEEP[0], content_type="application/json")
+    assert response.status_code == 200 and response.get_json()["centers"]
+
+
+def test_nul_deep_inside_json_that_parses_is_found(app, client, center):
+    # Deep enough that walking it one call per level went past the recursion limit.
+    nested = "[" * 600 + '"\\u0000"' + "]" * 600
+    body = '{"center": "baku-1", "rating": 4, "extra": ' + nested + "}"
+    response = client.post("/api/v1/feedback", data=body, content_type="application/json")
+    assert response.status_code == 400 and "extra" in response.get_json()["errors"]
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 0
