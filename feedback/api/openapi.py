@@ -44,9 +44,14 @@ VISITS_PATH = {
                 "description": "The link",
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/VisitLink"}}},
             },
-            "400": _error_response("Invalid input; `errors` maps each field to a message"),
+            "400": _error_response(
+                "Invalid input; `errors` maps each field to a message. Text that cannot be stored (a NUL "
+                "or a lone UTF-16 surrogate) is refused for any request before the key is checked, so "
+                "it answers 400 even without a key."
+            ),
             "401": _error_response("Missing, unknown or revoked API key"),
             "403": _error_response("The key lacks the scope `visits:create` or is limited to another center"),
+            "413": _error_response("The body is too large (checked before the key)"),
             "429": _error_response("Too many requests"),
         },
     }
@@ -98,6 +103,11 @@ def openapi_document() -> dict:
                             "description": "The centers",
                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CenterList"}}},
                         },
+                        "400": _error_response(
+                            "The query string or a body sent along holds text that cannot be stored "
+                            "(a NUL or a lone UTF-16 surrogate)"
+                        ),
+                        "413": _error_response("The request sent a body, and it is too large"),
                         "429": _error_response("Too many requests"),
                     },
                 }

@@ -164,3 +164,23 @@ def test_openapi_document_describes_every_api_route(app, client):
         if rule.rule.startswith("/api/v1/") and rule.endpoint != "api.openapi"
     }
     assert routed <= documented
+
+
+TOO_LARGE = json.dumps({"padding": "a" * (65 * 1024)})
+
+
+@pytest.mark.parametrize(
+    "method, path, kwargs, status",
+    [
+        ("get", "/api/v1/centers?q=%00", {}, 400),
+        ("get", "/api/v1/centers", {"data": TOO_LARGE, "content_type": "application/json"}, 413),
+        # Checked before the view, so before the API key too.
+        ("post", "/api/v1/visits", {"data": TOO_LARGE, "content_type": "application/json"}, 413),
+    ],
+)
+def test_every_status_the_api_answers_is_documented(client, method, path, kwargs, status):
+    response = getattr(client, method)(path, **kwargs)
+    assert response.status_code == status and response.get_json()["error"]
+    documented = client.get("/api/v1/openapi.json").get_json()["paths"]
+    operation = documented[path.split("?")[0].removeprefix("/api/v1")][method]
+    assert str(status) in operation["responses"]
