@@ -59,6 +59,16 @@ def test_emoji_joined_by_zero_width_joiners_are_stored_as_written(app, client, c
         assert db.session.scalar(sa.select(Submission.comment)) == comment
 
 
+def test_whole_numbers_written_as_floats_are_ratings(app, client, center):
+    # JSON Schema's "integer" includes 4.0, and so does the document this API publishes.
+    body = {"center": center, "rating": 4.0, "aspects": {"waiting": 5.0, "courtesy": 1.0}}
+    response = _post(client, body)
+    assert response.status_code == 201, response.get_json()
+    with app.app_context():
+        stored = db.session.scalar(sa.select(Submission))
+        assert (stored.rating, stored.waiting_rating, stored.courtesy_rating) == (4, 5, 1)
+
+
 def test_citizens_never_see_the_verdict(client, center):
     body = _post(client, {"center": center, "rating": 1, "comment": "Çox pis"}).get_json()
     assert set(body) == {"reference", "status"}
@@ -96,6 +106,10 @@ def test_two_racing_requests_with_one_key_store_one_row(app, center):
         ({"center": "baku-1", "rating": "five"}, "rating"),
         ({"center": "baku-1", "rating": 4.5}, "rating"),
         ({"center": "baku-1", "rating": True}, "rating"),
+        ({"center": "baku-1", "rating": float("nan")}, "rating"),
+        ({"center": "baku-1", "rating": float("inf")}, "rating"),
+        ({"center": "baku-1", "rating": 4, "aspects": {"waiting": 2.5}}, "aspects.waiting"),
+        ({"center": "baku-1", "rating": 4, "aspects": {"courtesy": False}}, "aspects.courtesy"),
         ({"center": "baku-1", "rating": 4, "comment": "x" * 2001}, "comment"),
         ({"center": "baku-1", "rating": 4, "comment": "nul\x00here"}, "comment"),
         ({"center": "baku-1", "rating": 4, "comment": "reads \u202ereversed"}, "comment"),
