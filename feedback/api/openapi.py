@@ -11,6 +11,8 @@ ERROR = {
         "errors": {"type": "object", "additionalProperties": {"type": "string"}},
     },
 }
+#: What the views require of a code or label: they drop surrounding whitespace, and something must be left.
+NOT_BLANK = {"minLength": 1, "pattern": r"\S"}
 NAMES = {"type": "object", "additionalProperties": {"type": "string"}, "example": {"az": "…", "en": "…"}}
 
 
@@ -63,10 +65,10 @@ VISIT_SCHEMAS = {
         "additionalProperties": False,
         "required": ["center"],
         "properties": {
-            "center": {"type": "string", "minLength": 1, "maxLength": 40},
-            "service": {"type": "string", "maxLength": 40},
-            "desk": {"type": "string", "maxLength": 20},
-            "ticket": {"type": "string", "maxLength": 40, "description": "The queue ticket number"},
+            "center": {"type": "string", **NOT_BLANK, "maxLength": 40},
+            "service": {"type": "string", **NOT_BLANK, "maxLength": 40},
+            "desk": {"type": "string", **NOT_BLANK, "maxLength": 20},
+            "ticket": {"type": "string", **NOT_BLANK, "maxLength": 40, "description": "The queue ticket number"},
             "language": {"type": "string", "enum": ["az", "ru", "en"],
                          "description": "The link opens in this language"},
         },
@@ -163,7 +165,7 @@ def openapi_document() -> dict:
                     "additionalProperties": False,
                     "required": ["center", "rating"],
                     "properties": {
-                        "center": {"type": "string", "minLength": 1, "maxLength": 40},
+                        "center": {"type": "string", **NOT_BLANK, "maxLength": 40},
                         "service": {"type": "string", "maxLength": 40},
                         "desk": {"type": "string", "maxLength": 20},
                         "rating": RATING,

@@ -1,6 +1,7 @@
 """The JSON API: create, replay, races and every kind of bad input."""
 
 import json
+import re
 import threading
 
 import pytest
@@ -130,6 +131,14 @@ def test_invalid_feedback_is_a_400_naming_the_field(app, client, center, body, f
     assert response.status_code == 400
     assert field in response.get_json()["errors"]
     assert _count(app) == 0
+
+
+def test_a_blank_center_is_refused_as_the_document_says(client, center):
+    response = _post(client, {"center": " \t", "rating": 4})
+    assert response.status_code == 400 and "center" in response.get_json()["errors"]
+    document = client.get("/api/v1/openapi.json").get_json()
+    schema = document["components"]["schemas"]["FeedbackInput"]["properties"]["center"]
+    assert not re.search(schema.get("pattern", ""), " \t")
 
 
 @pytest.mark.parametrize(
