@@ -52,8 +52,9 @@ def test_create_then_replay_returns_the_same_reference(app, client, center):
         assert stored.channel == Channel.api and stored.courtesy_rating == 4 and stored.is_matter_resolved
 
 
-@pytest.mark.parametrize("comment", ["🤦\u200d♂️ yenə sistem işləmir", "Ailəmlə gəldik 👨\u200d👩\u200d👧, hər şey əla idi"])
-def test_emoji_joined_by_zero_width_joiners_are_stored_as_written(app, client, center, comment):
+@pytest.mark.parametrize("comment", ["🤦\u200d♂️ yenə sistem işləmir", "Ailəmlə gəldik 👨\u200d👩\u200d👧, hər şey əla idi",
+                                     "Növbə sistemi\u00adnin ekranı işləmirdi"])
+def test_emoji_joiners_and_soft_hyphens_are_stored_as_written(app, client, center, comment):
     response = _post(client, {"center": center, "rating": 2, "comment": comment})
     assert response.status_code == 201, response.get_json()
     with app.app_context():
@@ -115,6 +116,12 @@ def test_two_racing_requests_with_one_key_store_one_row(app, center):
         ({"center": "baku-1", "rating": 4, "comment": "nul\x00here"}, "comment"),
         ({"center": "baku-1", "rating": 4, "comment": "reads \u202ereversed"}, "comment"),
         ({"center": "baku-1", "rating": 4, "comment": "an invisible\u200bspace"}, "comment"),
+        ({"center": "baku-1", "rating": 4, "comment": "an Arabic letter mark\u061c"}, "comment"),
+        ({"center": "baku-1", "rating": 4, "comment": "a word\u2060joiner"}, "comment"),
+        ({"center": "baku-1", "rating": 4, "comment": "an invisible\u2062times"}, "comment"),
+        ({"center": "baku-1", "rating": 4, "comment": "an invisible\u2064plus"}, "comment"),
+        ({"center": "baku-1", "rating": 4, "comment": "\ufeffa no-break space of no width"}, "comment"),
+        ({"center": "baku-1", "rating": 4, "comment": "ok", "contact": "050\u2060123", "consent": True}, "contact"),
         ({"center": "baku-1", "rating": 4, "comment": 42}, "comment"),
         ({"center": "baku-1", "rating": 4, "aspects": {"waiting": 9}}, "aspects.waiting"),
         ({"center": "baku-1", "rating": 4, "aspects": {"mood": 3}}, "aspects.mood"),
