@@ -23,6 +23,13 @@ _CONTROL = re.compile(
 )
 
 
+#: Shown when a form already sent comes back changed (the browser's Back button, a second tap): the
+#: first answer stays stored, and the page offers to send the changed one as new feedback.
+RESENT_CHANGED = _l(
+    "This form had already been sent, so your changes were not saved. Send it again to store them as new feedback."
+)
+
+
 def _no_control_characters(form, field):
     if field.data and _CONTROL.search(field.data):
         raise ValidationError(_l("The text contains characters that cannot be stored."))

@@ -123,7 +123,9 @@ def openapi_document() -> dict:
                             "name": "Idempotency-Key",
                             "in": "header",
                             "required": False,
-                            "description": "A key chosen by the client; retries with the same key store the feedback once.",
+                            "description": "A key chosen by the client; retries with the same key store the feedback "
+                            "once. A key is for one piece of feedback: sent again with different content, it is "
+                            "refused with 409.",
                             "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,128}$"},
                         }
                     ],
@@ -137,10 +139,15 @@ def openapi_document() -> dict:
                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Receipt"}}},
                         },
                         "200": {
-                            "description": "Already stored under this Idempotency-Key; nothing new was stored",
+                            "description": "The same feedback was already stored under this Idempotency-Key; "
+                            "nothing new was stored",
                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Receipt"}}},
                         },
                         "400": _error_response("Invalid input; `errors` maps each field to a message"),
+                        "409": _error_response(
+                            "The Idempotency-Key was used before for different feedback; nothing was stored. "
+                            "Send new feedback with a new key."
+                        ),
                         "413": _error_response("The body is too large"),
                         "429": _error_response("Too many requests"),
                     },

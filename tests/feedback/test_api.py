@@ -61,6 +61,31 @@ def test_emoji_joiners_and_soft_hyphens_are_stored_as_written(app, client, cente
         assert db.session.scalar(sa.select(Submission.comment)) == comment
 
 
+@pytest.mark.parametrize(
+    "changed",
+    [
+        {"center": "ganja-1"},
+        {"service": "passport"},
+        {"desk": "7"},
+        {"rating": 1},
+        {"aspects": {"waiting": 2}},
+        {"comment": "x"},
+        {"contact": "050 123 45 67", "consent": True},
+    ],
+)
+def test_a_key_sent_again_with_different_feedback_is_a_409_and_stores_nothing(app, client, center, changed):
+    with app.app_context():
+        make_center("ganja-1")
+    body = {"center": center, "rating": 4}
+    reference = _post(client, body, key="k1-reused-key").get_json()["reference"]
+    response = _post(client, {**body, **changed}, key="k1-reused-key")
+    assert response.status_code == 409
+    assert reference in response.get_json()["errors"]["Idempotency-Key"]
+    assert _count(app) == 1
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert "409" in document["paths"]["/feedback"]["post"]["responses"]
+
+
 def test_whole_numbers_written_as_floats_are_ratings(app, client, center):
     # JSON Schema's "integer" includes 4.0, and so does the document this API publishes.
     body = {"center": center, "rating": 4.0, "aspects": {"waiting": 5.0, "courtesy": 1.0}}
