@@ -14,9 +14,21 @@ from feedback.services.submit import FeedbackInput
 COMMENT_MAX_LENGTH = 2000
 DESK_MAX_LENGTH = 20
 # Tabs and line breaks are fine in a comment; other control characters are not text, and invisible
-# spaces and direction overrides can make a comment read otherwise than it is stored. The zero-width
-# (non-)joiners U+200C and U+200D stay: phones put them inside emoji such as 🤦‍♂️ or 👨‍👩‍👧.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# characters and direction marks can make a comment read otherwise than it is stored: the zero-width
+# space U+200B, word joiner and invisible operators U+2060-U+2064, the zero-width no-break space
+# U+FEFF, and the direction marks U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069. The
+# zero-width (non-)joiners U+200C and U+200D stay: phones put them inside emoji such as 🤦‍♂️ or 👨‍👩‍👧.
+# The soft hyphen U+00AD stays too: it only marks where a long word may break.
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
+
+
+#: Shown when a form already sent comes back changed (the browser's Back button, a second tap): the
+#: first answer stays stored, and the page offers to send the changed one as new feedback.
+RESENT_CHANGED = _l(
+    "This form had already been sent, so your changes were not saved. Send it again to store them as new feedback."
+)
 
 
 def _no_control_characters(form, field):

@@ -11,6 +11,8 @@ ERROR = {
         "errors": {"type": "object", "additionalProperties": {"type": "string"}},
     },
 }
+#: What the views require of a code or label: they drop surrounding whitespace, and something must be left.
+NOT_BLANK = {"minLength": 1, "pattern": r"\S"}
 NAMES = {"type": "object", "additionalProperties": {"type": "string"}, "example": {"az": "…", "en": "…"}}
 
 
@@ -44,9 +46,14 @@ VISITS_PATH = {
                 "description": "The link",
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/VisitLink"}}},
             },
-            "400": _error_response("Invalid input; `errors` maps each field to a message"),
+            "400": _error_response(
+                "Invalid input; `errors` maps each field to a message. Text that cannot be stored (a NUL "
+                "or a lone UTF-16 surrogate) is refused for any request before the key is checked, so "
+                "it answers 400 even without a key."
+            ),
             "401": _error_response("Missing, unknown or revoked API key"),
             "403": _error_response("The key lacks the scope `visits:create` or is limited to another center"),
+            "413": _error_response("The body is too large (checked before the key)"),
             "429": _error_response("Too many requests"),
         },
     }
@@ -58,10 +65,10 @@ VISIT_SCHEMAS = {
         "additionalProperties": False,
         "required": ["center"],
         "properties": {
-            "center": {"type": "string", "minLength": 1, "maxLength": 40},
-            "service": {"type": "string", "maxLength": 40},
-            "desk": {"type": "string", "maxLength": 20},
-            "ticket": {"type": "string", "maxLength": 40, "description": "The queue ticket number"},
+            "center": {"type": "string", **NOT_BLANK, "maxLength": 40},
+            "service": {"type": "string", **NOT_BLANK, "maxLength": 40},
+            "desk": {"type": "string", **NOT_BLANK, "maxLength": 20},
+            "ticket": {"type": "string", **NOT_BLANK, "maxLength": 40, "description": "The queue ticket number"},
             "language": {"type": "string", "enum": ["az", "ru", "en"],
                          "description": "The link opens in this language"},
         },
@@ -98,6 +105,11 @@ def openapi_document() -> dict:
                             "description": "The centers",
                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CenterList"}}},
                         },
+                        "400": _error_response(
+                            "The query string or a body sent along holds text that cannot be stored "
+                            "(a NUL or a lone UTF-16 surrogate)"
+                        ),
+                        "413": _error_response("The request sent a body, and it is too large"),
                         "429": _error_response("Too many requests"),
                     },
                 }
@@ -111,7 +123,9 @@ def openapi_document() -> dict:
                             "name": "Idempotency-Key",
                             "in": "header",
                             "required": False,
-                            "description": "A key chosen by the client; retries with the same key store the feedback once.",
+                            "description": "A key chosen by the client; retries with the same key store the feedback "
+                            "once. A key is for one piece of feedback: sent again with different content, it is "
+                            "refused with 409.",
                             "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,128}$"},
                         }
                     ],
@@ -125,10 +139,15 @@ def openapi_document() -> dict:
                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Receipt"}}},
                         },
                         "200": {
-                            "description": "Already stored under this Idempotency-Key; nothing new was stored",
+                            "description": "The same feedback was already stored under this Idempotency-Key; "
+                            "nothing new was stored",
                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Receipt"}}},
                         },
                         "400": _error_response("Invalid input; `errors` maps each field to a message"),
+                        "409": _error_response(
+                            "The Idempotency-Key was used before for different feedback; nothing was stored. "
+                            "Send new feedback with a new key."
+                        ),
                         "413": _error_response("The body is too large"),
                         "429": _error_response("Too many requests"),
                     },
@@ -153,7 +172,7 @@ def openapi_document() -> dict:
                     "additionalProperties": False,
                     "required": ["center", "rating"],
                     "properties": {
-                        "center": {"type": "string", "minLength": 1, "maxLength": 40},
+                        "center": {"type": "string", **NOT_BLANK, "maxLength": 40},
                         "service": {"type": "string", "maxLength": 40},
                         "desk": {"type": "string", "maxLength": 20},
                         "rating": RATING,

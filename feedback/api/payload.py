@@ -8,9 +8,20 @@ ALLOWED_FIELDS = {"center", "service", "desk", "rating", "aspects", "comment", "
 ASPECT_FIELDS = {"waiting": "waiting_rating", "courtesy": "courtesy_rating", "resolved": "matter_resolved"}
 
 
-def _is_int(value) -> bool:
-    # bool is an int in Python but not a rating in JSON.
-    return isinstance(value, int) and not isinstance(value, bool)
+def _whole_number(value) -> int | None:
+    """The value as an int if JSON Schema calls it an integer, else None.
+
+    JSON has one number type: 4.0 is the integer 4 to JSON Schema, and some clients' encoders
+    write every number that way. 4.5, NaN and infinity are not whole numbers, and bool is an int
+    in Python but not a number in JSON.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
 
 
 def to_formdata(payload: dict) -> tuple[MultiDict, dict[str, str]]:
@@ -23,10 +34,10 @@ def to_formdata(payload: dict) -> tuple[MultiDict, dict[str, str]]:
     rating = payload.get("rating")
     if rating is None:
         errors["rating"] = "required: a whole number from 1 to 5"
-    elif not _is_int(rating):
+    elif _whole_number(rating) is None:
         errors["rating"] = "must be a whole number from 1 to 5"
     else:
-        data["rating"] = str(rating)
+        data["rating"] = str(_whole_number(rating))
 
     for key in ("center", "service", "desk", "comment", "contact", "language"):
         value = payload.get(key)
@@ -56,10 +67,10 @@ def to_formdata(payload: dict) -> tuple[MultiDict, dict[str, str]]:
                 value = aspects.get(key)
                 if value is None:
                     continue
-                if not _is_int(value):
+                if _whole_number(value) is None:
                     errors[f"aspects.{key}"] = "must be a whole number from 1 to 5"
                 else:
-                    data[ASPECT_FIELDS[key]] = str(value)
+                    data[ASPECT_FIELDS[key]] = str(_whole_number(value))
             resolved = aspects.get("resolved")
             if resolved is not None:
                 if not isinstance(resolved, bool):

@@ -15,7 +15,7 @@ from feedback.classifier import get_classifier
 from feedback.errors import render_error
 from feedback.extensions import db
 from feedback.models import Center, Channel
-from feedback.services.submit import SubmissionRejected, submit_feedback
+from feedback.services.submit import IdempotencyConflict, SubmissionRejected, submit_feedback
 from feedback.services.triage import TriageRules
 from feedback.validation import FeedbackForm
 
@@ -47,7 +47,7 @@ def centers():
 
 @bp.post("/feedback")
 def create_feedback():
-    """Store a citizen's feedback; the same Idempotency-Key again returns the first reference."""
+    """Store a citizen's feedback; the same feedback with the same Idempotency-Key returns its reference."""
     key = request.headers.get("Idempotency-Key")
     if key is not None and not IDEMPOTENCY_KEY.match(key):
         return _invalid({"Idempotency-Key": "8 to 128 letters, digits, '-' or '_'"})
@@ -79,6 +79,8 @@ def create_feedback():
         )
     except SubmissionRejected as exc:
         return _invalid(exc.errors)
+    except IdempotencyConflict as exc:
+        return render_error(409, "conflict", errors={"Idempotency-Key": str(exc)})
     body = {"reference": outcome.submission.reference, "status": "received"}
     return jsonify(body), 201 if outcome.is_created else 200
 

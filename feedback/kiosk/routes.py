@@ -22,9 +22,9 @@ from feedback.services.kiosks import (
     record_kiosk_rating,
     redeem_registration_code,
 )
-from feedback.services.submit import SubmissionRejected
+from feedback.services.submit import IdempotencyConflict, SubmissionRejected
 from feedback.services.triage import TriageRules
-from feedback.validation import FeedbackForm
+from feedback.validation import RESENT_CHANGED, FeedbackForm
 
 _KEY = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
 
@@ -77,6 +77,7 @@ def rate(center_code: str, desk: str):
         return refusal
     form = FeedbackForm()
     key = request.form.get("idempotency_key", "")
+    status = 400 if request.method == "POST" else 200
     if form.validate_on_submit():
         data = form.to_input(center_code=center_code, language=current_language())
         if not kiosk.is_contact_enabled:
@@ -93,7 +94,13 @@ def rate(center_code: str, desk: str):
             )
         except SubmissionRejected:
             return _refuse()
-        return redirect(url_for("kiosk.thanks", center_code=center_code, desk=desk), code=303)
+        except IdempotencyConflict:
+            # A second tap with another face, or Back and a change: the first answer stays; the
+            # page comes back with a new key, so a further tap stores a new answer.
+            form.form_errors.append(RESENT_CHANGED)
+            status = 409
+        else:
+            return redirect(url_for("kiosk.thanks", center_code=center_code, desk=desk), code=303)
     if request.method == "GET" and mark_seen(kiosk):
         db.session.commit()
     return (
@@ -101,7 +108,7 @@ def rate(center_code: str, desk: str):
             "kiosk/rate.html", form=form, idempotency_key=uuid.uuid4().hex,
             max_comment=current_app.config["COMMENT_MAX_LENGTH"], **_page_context(kiosk),
         ),
-        400 if request.method == "POST" else 200,
+        status,
     )
 
 

@@ -36,6 +36,21 @@ class SubmissionRejected(ValueError):
         self.errors = errors
 
 
+class IdempotencyConflict(ValueError):
+    """The idempotency key was used before for different feedback; nothing new was stored.
+
+    A retry sends the same feedback again and gets the stored reference; new or edited feedback
+    needs a new key. ``reference`` is that of the feedback stored under the key.
+    """
+
+    def __init__(self, reference: str):
+        super().__init__(
+            f"the idempotency key was used before for different feedback (reference {reference}); "
+            "send new feedback with a new key"
+        )
+        self.reference = reference
+
+
 @dataclass(frozen=True)
 class FeedbackInput:
     """Validated feedback as plain values."""
@@ -66,6 +81,29 @@ def find_by_idempotency_key(key: str) -> Submission | None:
     return db.session.scalar(sa.select(Submission).where(Submission.idempotency_key == key))
 
 
+def _is_same_feedback(stored: Submission, data: FeedbackInput) -> bool:
+    """Whether ``data`` says what ``stored`` holds, so that sending it again is a retry.
+
+    The language is left out: it is the page's or the client's, not part of what the citizen said.
+    """
+    contact = data.contact if data.is_contact_consented else None
+    return (
+        (stored.rating, stored.waiting_rating, stored.courtesy_rating, stored.is_matter_resolved,
+         stored.comment, stored.desk, stored.contact, stored.is_contact_consented)
+        == (data.rating, data.waiting_rating, data.courtesy_rating, data.is_matter_resolved,
+            data.comment, data.desk, contact, data.is_contact_consented)
+        and stored.center.code == data.center_code
+        and (stored.service.code if stored.service else None) == (data.service_code or None)
+    )
+
+
+def _replayed(existing: Submission, *, is_retry: bool) -> SubmitOutcome:
+    if not is_retry:
+        # Answering with the earlier reference would tell the client its new feedback was stored.
+        raise IdempotencyConflict(existing.reference)
+    return SubmitOutcome(existing, is_created=False)
+
+
 def _resolve_center_and_service(data: FeedbackInput) -> tuple[int, int | None]:
     """The ids of the open center and service the feedback names; SubmissionRejected if unknown."""
     target = open_targets().find(data.center_code, data.service_code)
@@ -87,6 +125,8 @@ def submit_feedback(
 ) -> SubmitOutcome:
     """Store one submission exactly once per idempotency key and commit it.
 
+    Sent again with a key already used, the same feedback gets the stored submission back
+    (``is_created`` False), and different feedback raises IdempotencyConflict.
     ``classifier`` is anything with ``judge(text) -> Verdict | None`` (see feedback.classifier).
     """
     try:
@@ -96,7 +136,7 @@ def submit_feedback(
         existing = find_by_idempotency_key(idempotency_key) if idempotency_key else None
         if existing is None:
             raise
-        return SubmitOutcome(existing, is_created=False)
+        return _replayed(existing, is_retry=_is_same_feedback(existing, data))
     now = now or datetime.now(timezone.utc)
     masked = mask_personal_data(data.comment)
     # The model sees the masked text: a phone number is no evidence of a complaint.
@@ -136,8 +176,9 @@ def submit_feedback(
                 if existing is not None:
                     # Stored before, by an earlier try of this client or a request that won the race.
                     # Ending the transaction now frees SQLite's write lock that the INSERT took.
+                    is_retry = _is_same_feedback(existing, data)
                     commit_keeping(existing)
-                    return SubmitOutcome(existing, is_created=False)
+                    return _replayed(existing, is_retry=is_retry)
                 db.session.rollback()
                 continue  # the other row vanished before we could read it: try again
         except IntegrityError:
@@ -146,7 +187,7 @@ def submit_feedback(
                 existing = find_by_idempotency_key(idempotency_key)
                 if existing is not None:
                     # Another request with the same key won the race (databases without DO NOTHING).
-                    return SubmitOutcome(existing, is_created=False)
+                    return _replayed(existing, is_retry=_is_same_feedback(existing, data))
             # A reference collision (draw another), or the center or service this process remembered
             # is gone (read it again, which rejects the feedback if so).
             open_targets().forget()

@@ -12,7 +12,9 @@ import sqlalchemy as sa
 from feedback.extensions import db
 from feedback.services.digests import digest
 from feedback.models import ApiKey, Center, Channel, Service, Visit
-from feedback.services.submit import FeedbackInput, SubmissionRejected, SubmitOutcome, submit_feedback
+from feedback.services.submit import (
+    FeedbackInput, IdempotencyConflict, SubmissionRejected, SubmitOutcome, submit_feedback,
+)
 from feedback.services.triage import TriageRules
 
 log = logging.getLogger(__name__)
@@ -122,10 +124,14 @@ def submit_visit_feedback(
         desk=visit.desk,
         is_verified=True,
     )
-    outcome = submit_feedback(
-        data, channel=Channel.web, classifier=classifier, rules=rules,
-        idempotency_key=f"visit:{visit.id}", now=now,
-    )
+    try:
+        outcome = submit_feedback(
+            data, channel=Channel.web, classifier=classifier, rules=rules,
+            idempotency_key=f"visit:{visit.id}", now=now,
+        )
+    except IdempotencyConflict:
+        # Other feedback through this link won the race: the link takes one submission.
+        raise VisitUnavailable("used") from None
     if not outcome.is_created:
         raise VisitUnavailable("used")
     # A second commit, after submit_feedback's: the unique key above already guarantees one

@@ -14,10 +14,10 @@ from feedback.extensions import db
 from feedback.i18n import current_language
 from feedback.limits import submission_limit
 from feedback.models import Center, Channel, Submission
-from feedback.services.submit import SubmissionRejected, submit_feedback
+from feedback.services.submit import IdempotencyConflict, SubmissionRejected, submit_feedback
 from feedback.services.triage import TriageRules
 from feedback.survey import bp
-from feedback.validation import DESK_MAX_LENGTH, FeedbackForm
+from feedback.validation import DESK_MAX_LENGTH, RESENT_CHANGED, FeedbackForm
 
 _KEY = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
 
@@ -41,6 +41,7 @@ def survey(center_code: str):
         # A mistyped link must not stop the citizen: the feedback goes in without the desk.
         form.desk.data = desk if len(desk) <= DESK_MAX_LENGTH else ""
     key = request.form.get("idempotency_key", "")
+    status = 400 if request.method == "POST" else 200
     if form.validate_on_submit():
         if form.is_probably_bot():
             # Pretend success so the bot learns nothing; store nothing.
@@ -59,11 +60,15 @@ def survey(center_code: str):
                 form.service.data = ""
             else:
                 abort(404)
+        except IdempotencyConflict:
+            # Sent again, changed, from a page already sent: the form keeps the changes and gets a
+            # new key, so sending it again stores them as new feedback.
+            form.form_errors.append(RESENT_CHANGED)
+            key, status = uuid.uuid4().hex, 409
         else:
             return redirect(
                 url_for("survey.thanks", center_code=center.code, reference=outcome.submission.reference)
             )
-    status = 400 if request.method == "POST" else 200
     services = [s for s in center.services if s.is_active]
     return (
         render_template(

@@ -1,6 +1,7 @@
 """The JSON API: create, replay, races and every kind of bad input."""
 
 import json
+import re
 import threading
 
 import pytest
@@ -51,12 +52,48 @@ def test_create_then_replay_returns_the_same_reference(app, client, center):
         assert stored.channel == Channel.api and stored.courtesy_rating == 4 and stored.is_matter_resolved
 
 
-@pytest.mark.parametrize("comment", ["🤦\u200d♂️ yenə sistem işləmir", "Ailəmlə gəldik 👨\u200d👩\u200d👧, hər şey əla idi"])
-def test_emoji_joined_by_zero_width_joiners_are_stored_as_written(app, client, center, comment):
+@pytest.mark.parametrize("comment", ["🤦\u200d♂️ yenə sistem işləmir", "Ailəmlə gəldik 👨\u200d👩\u200d👧, hər şey əla idi",
+                                     "Növbə sistemi\u00adnin ekranı işləmirdi"])
+def test_emoji_joiners_and_soft_hyphens_are_stored_as_written(app, client, center, comment):
     response = _post(client, {"center": center, "rating": 2, "comment": comment})
     assert response.status_code == 201, response.get_json()
     with app.app_context():
         assert db.session.scalar(sa.select(Submission.comment)) == comment
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        {"center": "ganja-1"},
+        {"service": "passport"},
+        {"desk": "7"},
+        {"rating": 1},
+        {"aspects": {"waiting": 2}},
+        {"comment": "x"},
+        {"contact": "050 123 45 67", "consent": True},
+    ],
+)
+def test_a_key_sent_again_with_different_feedback_is_a_409_and_stores_nothing(app, client, center, changed):
+    with app.app_context():
+        make_center("ganja-1")
+    body = {"center": center, "rating": 4}
+    reference = _post(client, body, key="k1-reused-key").get_json()["reference"]
+    response = _post(client, {**body, **changed}, key="k1-reused-key")
+    assert response.status_code == 409
+    assert reference in response.get_json()["errors"]["Idempotency-Key"]
+    assert _count(app) == 1
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert "409" in document["paths"]["/feedback"]["post"]["responses"]
+
+
+def test_whole_numbers_written_as_floats_are_ratings(app, client, center):
+    # JSON Schema's "integer" includes 4.0, and so does the document this API publishes.
+    body = {"center": center, "rating": 4.0, "aspects": {"waiting": 5.0, "courtesy": 1.0}}
+    response = _post(client, body)
+    assert response.status_code == 201, response.get_json()
+    with app.app_context():
+        stored = db.session.scalar(sa.select(Submission))
+        assert (stored.rating, stored.waiting_rating, stored.courtesy_rating) == (4, 5, 1)
 
 
 def test_citizens_never_see_the_verdict(client, center):
@@ -96,10 +133,20 @@ def test_two_racing_requests_with_one_key_store_one_row(app, center):
         ({"center": "baku-1", "rating": "five"}, "rating"),
         ({"center": "baku-1", "rating": 4.5}, "rating"),
         ({"center": "baku-1", "rating": True}, "rating"),
+        ({"center": "baku-1", "rating": float("nan")}, "rating"),
+        ({"center": "baku-1", "rating": float("inf")}, "rating"),
+        ({"center": "baku-1", "rating": 4, "aspects": {"waiting": 2.5}}, "aspects.waiting"),
+        ({"center": "baku-1", "rating": 4, "aspects": {"courtesy": False}}, "aspects.courtesy"),
         ({"center": "baku-1", "rating": 4, "comment": "x" * 2001}, "comment"),
         ({"center": "baku-1", "rating": 4, "comment": "nul\x00here"}, "comment"),
         ({"center": "baku-1", "rating": 4, "comment": "reads \u202ereversed"}, "comment"),
         ({"center": "baku-1", "rating": 4, "comment": "an invisible\u200bspace"}, "comment"),
+        ({"center": "baku-1", "rating": 4, "comment": "an Arabic letter mark\u061c"}, "comment"),
+        ({"center": "baku-1", "rating": 4, "comment": "a word\u2060joiner"}, "comment"),
+        ({"center": "baku-1", "rating": 4, "comment": "an invisible\u2062times"}, "comment"),
+        ({"center": "baku-1", "rating": 4, "comment": "an invisible\u2064plus"}, "comment"),
+        ({"center": "baku-1", "rating": 4, "comment": "\ufeffa no-break space of no width"}, "comment"),
+        ({"center": "baku-1", "rating": 4, "comment": "ok", "contact": "050\u2060123", "consent": True}, "contact"),
         ({"center": "baku-1", "rating": 4, "comment": 42}, "comment"),
         ({"center": "baku-1", "rating": 4, "aspects": {"waiting": 9}}, "aspects.waiting"),
         ({"center": "baku-1", "rating": 4, "aspects": {"mood": 3}}, "aspects.mood"),
@@ -116,6 +163,14 @@ def test_invalid_feedback_is_a_400_naming_the_field(app, client, center, body, f
     assert response.status_code == 400
     assert field in response.get_json()["errors"]
     assert _count(app) == 0
+
+
+def test_a_blank_center_is_refused_as_the_document_says(client, center):
+    response = _post(client, {"center": " \t", "rating": 4})
+    assert response.status_code == 400 and "center" in response.get_json()["errors"]
+    document = client.get("/api/v1/openapi.json").get_json()
+    schema = document["components"]["schemas"]["FeedbackInput"]["properties"]["center"]
+    assert not re.search(schema.get("pattern", ""), " \t")
 
 
 @pytest.mark.parametrize(
@@ -164,3 +219,23 @@ def test_openapi_document_describes_every_api_route(app, client):
         if rule.rule.startswith("/api/v1/") and rule.endpoint != "api.openapi"
     }
     assert routed <= documented
+
+
+TOO_LARGE = json.dumps({"padding": "a" * (65 * 1024)})
+
+
+@pytest.mark.parametrize(
+    "method, path, kwargs, status",
+    [
+        ("get", "/api/v1/centers?q=%00", {}, 400),
+        ("get", "/api/v1/centers", {"data": TOO_LARGE, "content_type": "application/json"}, 413),
+        # Checked before the view, so before the API key too.
+        ("post", "/api/v1/visits", {"data": TOO_LARGE, "content_type": "application/json"}, 413),
+    ],
+)
+def test_every_status_the_api_answers_is_documented(client, method, path, kwargs, status):
+    response = getattr(client, method)(path, **kwargs)
+    assert response.status_code == status and response.get_json()["error"]
+    documented = client.get("/api/v1/openapi.json").get_json()["paths"]
+    operation = documented[path.split("?")[0].removeprefix("/api/v1")][method]
+    assert str(status) in operation["responses"]

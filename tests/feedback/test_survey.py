@@ -67,6 +67,31 @@ def test_double_post_of_one_form_stores_once(app, client):
         assert _count() == 1
 
 
+@pytest.mark.parametrize(
+    "lang, message",
+    [
+        ("en", "This form had already been sent, so your changes were not saved."),
+        ("az", "Bu forma artıq göndərilmişdi, ona görə dəyişiklikləriniz saxlanmadı."),
+    ],
+)
+def test_a_form_sent_again_with_changes_says_so_and_can_be_sent_as_new_feedback(app, client, lang, message):
+    with app.app_context():
+        make_center("baku-1")
+    html = _form(client, f"/c/baku-1?lang={lang}")
+    data = {"csrf_token": csrf_token_from(html), "idempotency_key": "back-and-edit-01", "rating": "5"}
+    assert client.post(f"/c/baku-1?lang={lang}", data=data).status_code == 302
+    changed = client.post(f"/c/baku-1?lang={lang}", data={**data, "rating": "2", "comment": "Fikrimi dəyişdim"})
+    page = changed.get_data(as_text=True)
+    assert changed.status_code == 409 and message in page and "Fikrimi dəyişdim" in page
+    new_key = re.search(r'name="idempotency_key" value="([^"]+)"', page).group(1)
+    assert new_key != "back-and-edit-01"
+    again = client.post(f"/c/baku-1?lang={lang}", data={**data, "rating": "2", "comment": "Fikrimi dəyişdim",
+                                                        "idempotency_key": new_key})
+    assert again.status_code == 302
+    with app.app_context():
+        assert sorted(db.session.scalars(sa.select(Submission.rating))) == [2, 5]
+
+
 def test_missing_csrf_token_is_refused_in_the_page_language(app, client):
     with app.app_context():
         make_center("baku-1")

@@ -1,5 +1,7 @@
 """POST /api/v1/visits: API-key auth (401/403), validation, and the link it returns."""
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -88,6 +90,15 @@ def test_bad_input_is_400_and_stores_nothing(app, client, key, body, field):
     assert response.status_code == 400 and field in response.get_json()["errors"]
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Visit)) == 0
+
+
+@pytest.mark.parametrize("field, blank", [("center", " "), ("service", ""), ("desk", ""), ("ticket", " \t")])
+def test_blank_values_are_refused_as_the_document_says(client, key, field, blank):
+    response = _post(client, {"center": "baku-1", field: blank}, key)
+    assert response.status_code == 400 and field in response.get_json()["errors"]
+    document = client.get("/api/v1/openapi.json").get_json()
+    schema = document["components"]["schemas"]["VisitInput"]["properties"][field]
+    assert len(blank) < schema.get("minLength", 0) or not re.search(schema.get("pattern", ""), blank)
 
 
 def test_non_json_body_is_400(client, key):

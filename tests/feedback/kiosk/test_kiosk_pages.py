@@ -159,6 +159,16 @@ def test_a_double_submit_of_one_page_stores_once(app, tablet):
     assert len(_submissions(app)) == 1
 
 
+def test_a_second_tap_with_another_face_on_one_page_keeps_the_first_and_says_so(app, tablet):
+    html = tablet.get(RATE + "?lang=en").get_data(as_text=True)
+    data = {"csrf_token": csrf_token_from(html), "rating": "4", "idempotency_key": "two-faces-0001"}
+    assert tablet.post(RATE + "?lang=en", data=data).status_code == 303
+    response = tablet.post(RATE + "?lang=en", data={**data, "rating": "1"})
+    assert response.status_code == 409
+    assert "This form had already been sent, so your changes were not saved." in response.get_data(as_text=True)
+    assert [s.rating for s in _submissions(app)] == [4]
+
+
 @pytest.mark.config(KIOSK_BURST_PER_MINUTE=3)
 def test_a_burst_is_held_back_and_reported(app, tablet, caplog):
     with caplog.at_level(logging.WARNING, logger="feedback.services.kiosks"):

@@ -2,6 +2,7 @@
 
 import threading
 import time
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
@@ -13,7 +14,7 @@ from feedback.classifier import get_classifier
 from feedback.extensions import db
 from feedback.models import Case, CaseEvent, Channel, EventKind, Submission
 from feedback.services import cases
-from feedback.services.submit import FeedbackInput, SubmissionRejected, submit_feedback
+from feedback.services.submit import FeedbackInput, IdempotencyConflict, SubmissionRejected, submit_feedback
 from feedback.services.triage import TriageRules
 
 RULES = TriageRules()
@@ -37,12 +38,42 @@ def _count(model=Submission):
 
 def test_stores_once_per_idempotency_key(center):
     first = _submit("Hər şey yaxşı idi", key="same-key-0001")
-    second = _submit("a different body is ignored", key="same-key-0001")
+    # The language is the page's, not part of the feedback: a retry from a page in Russian is a retry.
+    retry = FeedbackInput(center_code="baku-1", rating=4, language="ru", comment="Hər şey yaxşı idi")
+    second = submit_feedback(retry, channel=Channel.api, classifier=get_classifier(), rules=RULES,
+                             idempotency_key="same-key-0001")
     assert first.is_created and not second.is_created
     assert second.submission.id == first.submission.id
     assert second.submission.reference == first.submission.reference
-    assert second.submission.comment == "Hər şey yaxşı idi"
     assert _count() == 1
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        {"center_code": "ganja-1"},
+        {"service_code": "passport"},
+        {"desk": "7"},
+        {"rating": 1},
+        {"waiting_rating": 2},
+        {"courtesy_rating": 5},
+        {"is_matter_resolved": True},
+        {"comment": "Fikrimi dəyişdim"},
+        {"contact": "050 123 45 67", "is_contact_consented": True},
+    ],
+)
+def test_a_key_used_again_for_different_feedback_is_a_conflict_and_stores_nothing(center, changed):
+    make_center("ganja-1")
+    sent = FeedbackInput(center_code="baku-1", rating=4, language="az", comment="Hər şey yaxşı idi")
+    first = submit_feedback(sent, channel=Channel.api, classifier=get_classifier(), rules=RULES,
+                            idempotency_key="changed-key-001")
+    with pytest.raises(IdempotencyConflict) as conflict:
+        submit_feedback(replace(sent, **changed), channel=Channel.api, classifier=get_classifier(), rules=RULES,
+                        idempotency_key="changed-key-001")
+    assert conflict.value.reference == first.submission.reference
+    db.session.expire_all()
+    (stored,) = db.session.scalars(sa.select(Submission)).all()
+    assert (stored.comment, stored.rating, stored.center.code) == ("Hər şey yaxşı idi", 4, "baku-1")
 
 
 def test_a_flagged_submission_and_its_case_are_stored_by_one_commit(center):
@@ -113,6 +144,8 @@ def test_a_retry_gets_its_reference_even_after_the_center_closed(center):
     assert not again.is_created and again.submission.reference == first.submission.reference
     with pytest.raises(SubmissionRejected):
         _submit("a new one", key="closed-later-02")
+    with pytest.raises(IdempotencyConflict):
+        _submit("changed after the center closed", key="closed-later-01")
 
 
 def test_a_retry_waits_for_a_racing_transaction_with_its_key_and_returns_that_reference(app, center):
@@ -121,9 +154,10 @@ def test_a_retry_waits_for_a_racing_transaction_with_its_key_and_returns_that_re
 
     def racing_server():
         with app.app_context():
-            row = Submission(reference="RACE-2345", center_id=other["center_id"], rating=3, language="az",
-                             channel=Channel.api, idempotency_key="racing-key-0001",
-                             created_dt=datetime.now(timezone.utc))
+            # The same feedback as ours: an earlier try of the same client, still being committed.
+            row = Submission(reference="RACE-2345", center_id=other["center_id"], rating=4, language="az",
+                             comment="the same feedback, retried", channel=Channel.api,
+                             idempotency_key="racing-key-0001", created_dt=datetime.now(timezone.utc))
             db.session.add(row)
             db.session.flush()  # the key is taken, uncommitted
             inserted.set()

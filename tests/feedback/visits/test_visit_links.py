@@ -10,8 +10,8 @@ from flask_babel import force_locale, gettext
 from support import NoModel, csrf_token_from
 from factories import make_center
 from feedback.extensions import db
-from feedback.models import Submission, Visit
-from feedback.services.submit import FeedbackInput
+from feedback.models import Channel, Submission, Visit
+from feedback.services.submit import FeedbackInput, submit_feedback
 from feedback.services.triage import TriageRules
 from feedback.services.visits import VisitUnavailable, issue_visit, submit_visit_feedback
 
@@ -137,6 +137,22 @@ def test_racing_submissions_through_one_link_store_one(app, center):
         t.join()
     assert sorted(outcomes) == ["stored", "used", "used", "used"]
     assert len(_submissions(app)) == 1
+
+
+def test_other_feedback_stored_through_the_link_but_not_yet_marked_used_makes_it_used(app, center):
+    """As when two people send through one link at once: the loser's different feedback is refused."""
+    token = _issue(app)
+    rules = TriageRules.from_config(app.config)
+    with app.app_context():
+        visit = db.session.scalar(sa.select(Visit))
+        # The winner's submission is committed; its marking of the link as used is yet to come.
+        submit_feedback(FeedbackInput(center_code="baku-1", rating=5, language="az"), channel=Channel.web,
+                        classifier=NoModel(), rules=rules, idempotency_key=f"visit:{visit.id}")
+        with pytest.raises(VisitUnavailable) as refused:
+            submit_visit_feedback(token, FeedbackInput(center_code="baku-1", rating=1, language="az"),
+                                  classifier=NoModel(), rules=rules)
+    assert refused.value.reason == "used"
+    assert [s.rating for s in _submissions(app)] == [5]
 
 
 def test_a_link_to_a_center_closed_since_shows_the_not_found_page(app, client, center):
