@@ -55,13 +55,16 @@ def _export_filter(args, key) -> tuple[DashboardFilter | None, dict[str, str], i
         errors["until"] = "on or after from"
     elif (until - start).days >= MAX_DAYS:
         errors["from"] = f"at most {MAX_DAYS} days before until"
+    for name in ("center", "service"):
+        if name in args and not args[name].strip():
+            errors[name] = "a code, not blank"
     center_id = None
-    if args.get("center"):
+    if args.get("center") and "center" not in errors:
         center_id = db.session.scalar(sa.select(Center.id).where(Center.code == args["center"]))
         if center_id is None:
             errors["center"] = "unknown center"
     service = args.get("service")
-    if service and db.session.scalar(sa.select(Service.id).where(Service.code == service).limit(1)) is None:
+    if service and "service" not in errors and db.session.scalar(sa.select(Service.id).where(Service.code == service).limit(1)) is None:
         errors["service"] = "unknown service"
     if errors:
         return None, errors, 400

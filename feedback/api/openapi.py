@@ -85,6 +85,39 @@ VISIT_SCHEMAS = {
 }
 
 
+def _export_path(operation_id: str, summary: str, rows: str) -> dict:
+    day = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+    return {
+        "get": {
+            "operationId": operation_id,
+            "summary": summary,
+            "description": f"{rows} as on the dashboard's download, for reporting systems. Comments are masked; "
+            "a citizen's contact and restricted cases are never included. A key bound to a center exports "
+            "that center only. Scope: `exports:read`.",
+            "security": [{"apiKey": []}],
+            "parameters": [
+                {"name": "from", "in": "query", "schema": day,
+                 "description": "First day (the service's time zone); 27 days before `until` by default"},
+                {"name": "until", "in": "query", "schema": day, "description": "Last day; today by default. "
+                 "At most 731 days after `from`, in 1900–2999."},
+                {"name": "center", "in": "query", "schema": {"type": "string", **NOT_BLANK},
+                 "description": "A center code"},
+                {"name": "service", "in": "query", "schema": {"type": "string", **NOT_BLANK},
+                 "description": "A service code, at every chosen center"},
+            ],
+            "responses": {
+                "200": {"description": "A UTF-8 CSV file with a byte order mark and a header row",
+                        "content": {"text/csv": {"schema": {"type": "string"}}}},
+                "400": _error_response("A parameter is unknown or invalid; `errors` names it"),
+                "401": _error_response("Missing, unknown or revoked API key"),
+                "403": _error_response("The key lacks the scope `exports:read`, or names a center other than its own"),
+                "413": _error_response("The request sent a body, and it is too large"),
+                "429": _error_response("Too many requests"),
+            },
+        }
+    }
+
+
 def openapi_document() -> dict:
     return {
         "openapi": "3.1.0",
@@ -96,6 +129,10 @@ def openapi_document() -> dict:
         "servers": [{"url": "/api/v1"}],
         "paths": {
             "/visits": VISITS_PATH,
+            "/exports/submissions.csv": _export_path(
+                "exportSubmissions", "The submissions of a period as CSV", "The submissions received in the period"),
+            "/exports/cases.csv": _export_path(
+                "exportCases", "The cases opened in a period as CSV", "The cases opened in the period"),
             "/centers": {
                 "get": {
                     "operationId": "listCenters",

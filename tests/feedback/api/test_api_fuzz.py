@@ -31,7 +31,7 @@ MAX_EXAMPLES = 200
 def api_key(app):
     with app.app_context():
         make_center("baku-1")
-        issued = issue_api_key("fuzzer", ["visits:create"])
+        issued = issue_api_key("fuzzer", ["visits:create", "exports:read"])
         db.session.commit()
         return issued.secret
 
@@ -69,15 +69,18 @@ def _fuzz(operation, app, headers, mode: GenerationMode) -> Counter:
 def test_no_input_breaks_the_api_or_its_contract(app, api_key):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert {op.path for op in operations} >= {"/centers", "/feedback", "/visits"}
+    assert {op.path for op in operations} >= {"/centers", "/feedback", "/visits", "/exports/cases.csv"}
     seen = {}
     for operation in operations:
-        headers = {"Authorization": f"Bearer {api_key}"} if operation.path == "/visits" else {}
+        keyed = operation.path.startswith(("/visits", "/exports/"))
+        headers = {"Authorization": f"Bearer {api_key}"} if keyed else {}
         # Schema-valid requests first, then ones that break the schema on purpose (wrong types,
         # missing fields, extra fields), which must be refused with a documented 4xx.
         seen[operation.path] = _fuzz(operation, app, headers, GenerationMode.POSITIVE)
-        if operation.method.upper() == "POST":
+        if operation.method.upper() == "POST" or keyed:
             seen[operation.path] += _fuzz(operation, app, headers, GenerationMode.NEGATIVE)
     # The fuzzing reached both refusals and stored submissions and links.
     assert seen["/feedback"][201] > 0 and seen["/feedback"][400] > 0, seen["/feedback"]
     assert seen["/visits"][201] > 0, seen["/visits"]
+    for path in ("/exports/submissions.csv", "/exports/cases.csv"):
+        assert seen[path][200] > 0 and seen[path][400] > 0, seen[path]

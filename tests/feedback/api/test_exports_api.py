@@ -69,6 +69,7 @@ def test_the_filter_picks_a_center_and_days(client, world):
     ({"from": "2026-11-20", "until": "2026-11-01"}, "until"),
     ({"from": "2020-01-01", "until": "2026-11-01"}, "from"),
     ({"center": "nowhere"}, "center"),
+    ({"center": " "}, "center"),
     ({"service": "nothing"}, "service"),
     ({"format": "xlsx"}, "format"),
 ])
