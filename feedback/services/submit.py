@@ -40,15 +40,12 @@ class IdempotencyConflict(ValueError):
     """The idempotency key was used before for different feedback; nothing new was stored.
 
     A retry sends the same feedback again and gets the stored reference; new or edited feedback
-    needs a new key. ``reference`` is that of the feedback stored under the key.
+    needs a new key. The stored feedback's reference is not given: it opens the case's status page,
+    and a sender whose feedback differs has not shown it is the one who sent it.
     """
 
-    def __init__(self, reference: str):
-        super().__init__(
-            f"the idempotency key was used before for different feedback (reference {reference}); "
-            "send new feedback with a new key"
-        )
-        self.reference = reference
+    def __init__(self):
+        super().__init__("the idempotency key was used before for different feedback; send new feedback with a new key")
 
 
 @dataclass(frozen=True)
@@ -100,7 +97,7 @@ def _is_same_feedback(stored: Submission, data: FeedbackInput) -> bool:
 def _replayed(existing: Submission, *, is_retry: bool) -> SubmitOutcome:
     if not is_retry:
         # Answering with the earlier reference would tell the client its new feedback was stored.
-        raise IdempotencyConflict(existing.reference)
+        raise IdempotencyConflict()
     return SubmitOutcome(existing, is_created=False)
 
 

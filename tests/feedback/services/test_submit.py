@@ -70,7 +70,7 @@ def test_a_key_used_again_for_different_feedback_is_a_conflict_and_stores_nothin
     with pytest.raises(IdempotencyConflict) as conflict:
         submit_feedback(replace(sent, **changed), channel=Channel.api, classifier=get_classifier(), rules=RULES,
                         idempotency_key="changed-key-001")
-    assert conflict.value.reference == first.submission.reference
+    assert first.submission.reference not in str(conflict.value)
     db.session.expire_all()
     (stored,) = db.session.scalars(sa.select(Submission)).all()
     assert (stored.comment, stored.rating, stored.center.code) == ("Hər şey yaxşı idi", 4, "baku-1")
