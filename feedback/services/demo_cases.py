@@ -11,7 +11,7 @@ from datetime import timedelta
 from feedback.models import Channel, Role
 from feedback.models._types import utcnow
 from feedback.services.accounts import create_user, find_user
-from feedback.services.submit import FeedbackInput, submit_feedback
+from feedback.services.submit import FeedbackInput, IdempotencyConflict, submit_feedback
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105  # nosec B105 (printed by seed-demo; demo seed only)
 DEMO_USERS = [
@@ -87,9 +87,12 @@ def seed_demo_feedback(*, classifier, rules) -> int:
             center_code=center, service_code=service, rating=rating, language=language, comment=comment,
             contact=contact, is_contact_consented=contact is not None,
         )
-        outcome = submit_feedback(
-            data, channel=Channel.qr, classifier=classifier, rules=rules,
-            idempotency_key=f"demo-feedback-{i:03d}", now=now - timedelta(hours=7 * (len(DEMO_FEEDBACK) - i)),
-        )
+        try:
+            outcome = submit_feedback(
+                data, channel=Channel.qr, classifier=classifier, rules=rules,
+                idempotency_key=f"demo-feedback-{i:03d}", now=now - timedelta(hours=7 * (len(DEMO_FEEDBACK) - i)),
+            )
+        except IdempotencyConflict:
+            continue  # seeded before from a text edited since: the demo keeps what it has
         created += outcome.is_created
     return created
