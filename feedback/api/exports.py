@@ -73,26 +73,23 @@ def _export_filter(args, key) -> tuple[DashboardFilter | None, dict[str, str], i
     return DashboardFilter(Period(start, until, tz=tz), center_id=center_id, service_code=service or None), {}, 200
 
 
-def _refused(errors: dict[str, str], status: int):
-    return render_error(status, "invalid request" if status == 400 else "forbidden", errors=errors)
+def _export(name: str, lines_of):
+    """The file ``lines_of(filter)`` writes for the filter the query string asks for."""
+    f, errors, status = _export_filter(request.args, g.api_key)
+    if f is None:
+        return render_error(status, "invalid request" if status == 400 else "forbidden", errors=errors)
+    return exports.csv_download(lines_of(f), name, f)
 
 
 @bp.get("/exports/submissions.csv")
 @require_api_key("exports:read")
 def export_submissions():
     """The submissions of a period as CSV."""
-    f, errors, status = _export_filter(request.args, g.api_key)
-    if f is None:
-        return _refused(errors, status)
-    return exports.csv_download(exports.submissions_csv(f, key_submission_clause(g.api_key)), "submissions", f)
+    return _export("submissions", lambda f: exports.submissions_csv(f, key_submission_clause(g.api_key)))
 
 
 @bp.get("/exports/cases.csv")
 @require_api_key("exports:read")
 def export_cases():
     """The cases opened in a period as CSV."""
-    f, errors, status = _export_filter(request.args, g.api_key)
-    if f is None:
-        return _refused(errors, status)
-    lines = exports.cases_csv(f, key_case_clause(g.api_key), utcnow())
-    return exports.csv_download(lines, "cases", f)
+    return _export("cases", lambda f: exports.cases_csv(f, key_case_clause(g.api_key), utcnow()))
