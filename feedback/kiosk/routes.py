@@ -46,6 +46,11 @@ def _refuse():
     return render_template("kiosk/unregistered.html", message=message), 403
 
 
+def _center_closed():
+    # Said before the faces are shown: a tap would otherwise be taken and then thrown away.
+    return render_template("kiosk/unregistered.html", message=_("This center is not taking feedback at the moment.")), 403
+
+
 def _kiosk_for(center_code: str, desk: str) -> tuple[Kiosk | None, object | None]:
     """The tablet's kiosk, or a response: refuse unknown tablets, send others to their own page."""
     kiosk = current_kiosk()
@@ -53,6 +58,8 @@ def _kiosk_for(center_code: str, desk: str) -> tuple[Kiosk | None, object | None
         return None, _refuse()
     if kiosk.center.code != center_code or kiosk.desk != desk:
         return None, redirect(url_for("kiosk.rate", center_code=kiosk.center.code, desk=kiosk.desk))
+    if not kiosk.center.is_active:
+        return None, _center_closed()
     return kiosk, None
 
 
@@ -92,8 +99,8 @@ def rate(center_code: str, desk: str):
                 burst_per_minute=current_app.config["KIOSK_BURST_PER_MINUTE"],
                 idempotency_key=f"kiosk-{key}" if _KEY.match(key) else None,
             )
-        except SubmissionRejected:
-            return _refuse()
+        except SubmissionRejected:  # the center closed since the page was shown
+            return _center_closed()
         except IdempotencyConflict:
             # A second tap with another face, or Back and a change: the first answer stays; the
             # page comes back with a new key, so a further tap stores a new answer.

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from support import csrf_token_from
 from factories import make_center, make_kiosk
 from feedback.extensions import db
-from feedback.models import Channel, Kiosk, KioskTap, Submission
+from feedback.models import Center, Channel, Kiosk, KioskTap, Submission
 from feedback.services.kiosks import revoke_kiosk
 
 RATE = "/kiosk/baku-1/5"
@@ -185,3 +185,27 @@ def test_bad_input_on_the_kiosk_is_a_clear_message_and_stores_nothing(app, table
     response = _tap(tablet, 9)
     assert response.status_code == 400 and "from 1 to 5" in response.get_data(as_text=True)
     assert _submissions(app) == []
+
+
+def _close_center(app):
+    with app.app_context():
+        db.session.scalar(sa.select(Center)).is_active = False
+        db.session.commit()
+
+
+def test_a_kiosk_of_a_closed_center_shows_no_faces(app, tablet):
+    """No citizen should tap an answer that will be thrown away."""
+    _close_center(app)
+    page = tablet.get(RATE + "?lang=ru")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 403 and "Этот центр сейчас не принимает отзывы." in html
+    assert 'name="rating"' not in html
+
+
+def test_a_tap_after_the_center_closed_is_explained(app, tablet):
+    html = tablet.get(RATE + "?lang=en").get_data(as_text=True)
+    _close_center(app)
+    response = tablet.post(RATE + "?lang=en", data={"csrf_token": csrf_token_from(html), "rating": "5"})
+    assert response.status_code == 403
+    assert "not taking feedback at the moment" in response.get_data(as_text=True)
+    assert "switched off" not in response.get_data(as_text=True) and _submissions(app) == []
