@@ -26,9 +26,10 @@ def purge_command(days: int | None):
     from feedback.services.retention import purge_expired_contacts
 
     days = current_app.config["CONTACT_RETENTION_DAYS"] if days is None else days
-    if days < 0:
-        raise click.BadParameter("must be 0 or more", param_hint="--days")
-    count = purge_expired_contacts(now=datetime.now(timezone.utc), retention_days=days)
+    try:
+        count = purge_expired_contacts(now=datetime.now(timezone.utc), retention_days=days)
+    except ValueError as exc:  # from --days or REY_CONTACT_RETENTION_DAYS
+        raise click.BadParameter(str(exc), param_hint="--days or REY_CONTACT_RETENTION_DAYS") from None
     db.session.commit()
     click.echo(f"contact details erased from {count} submissions older than {days} days")
 

@@ -13,9 +13,13 @@ from feedback.models import Submission
 log = logging.getLogger(__name__)
 
 
+#: A century: longer is a typo, and past a few million days there is no date to compare with.
+MAX_RETENTION_DAYS = 36_500
+
+
 def contact_cutoff(now: datetime, retention_days: int) -> datetime:
-    if retention_days < 0:
-        raise ValueError("the retention period cannot be negative")
+    if not 0 <= retention_days <= MAX_RETENTION_DAYS:
+        raise ValueError(f"the retention period must be from 0 to {MAX_RETENTION_DAYS} days")
     return now - timedelta(days=retention_days)
 
 
