@@ -30,24 +30,36 @@ def backup_sqlite(database: Path, target: Path) -> BackupResult:
     """
     if not database.exists():
         raise BackupError(f"no database at {database}")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    source = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30)
-    copy = sqlite3.connect(target)
+    if target.exists() and target.resolve() == database.resolve():
+        raise BackupError("the backup must go to another file than the database itself")
+    _make_parent(target)
     try:
-        with copy:
-            source.backup(copy, pages=1024)
-        copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
-        (status,) = copy.execute("PRAGMA integrity_check").fetchone()
-        if status != "ok":
-            raise BackupError(f"the copy failed its integrity check: {status}")
-        names = {r[0] for r in copy.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        tables = {}
-        if "submissions" in names:
-            tables["submissions"] = copy.execute("SELECT count(*) FROM submissions").fetchone()[0]
-    finally:
-        copy.close()
-        source.close()
+        source = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30)
+        copy = sqlite3.connect(target)
+        try:
+            with copy:
+                source.backup(copy, pages=1024)
+            copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
+            (status,) = copy.execute("PRAGMA integrity_check").fetchone()
+            if status != "ok":
+                raise BackupError(f"the copy failed its integrity check: {status}")
+            names = {r[0] for r in copy.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            tables = {}
+            if "submissions" in names:
+                tables["submissions"] = copy.execute("SELECT count(*) FROM submissions").fetchone()[0]
+        finally:
+            copy.close()
+            source.close()
+    except sqlite3.Error as exc:  # a full disk, a target that is some other kind of file, ...
+        raise BackupError(f"could not write the backup to {target}: {exc}") from None
     return BackupResult(target, target.stat().st_size, tables)
+
+
+def _make_parent(target: Path) -> None:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BackupError(f"cannot create the folder for {target}: {exc.strerror or exc}") from None
 
 
 def libpq_url(url: URL) -> str:
@@ -64,7 +76,7 @@ def backup_postgresql(url: URL, target: Path) -> BackupResult:
             "(apt-get install postgresql-client) or run on the database host: "
             "pg_dump --format=custom --file=rey.dump DBNAME"
         )
-    target.parent.mkdir(parents=True, exist_ok=True)
+    _make_parent(target)
     # A fixed program with an argument list and no shell; the URL comes from our own config.
     result = subprocess.run(  # noqa: S603 # nosec B603
         [pg_dump, "--format=custom", "--no-owner", f"--file={target}", f"--dbname={libpq_url(url)}"],

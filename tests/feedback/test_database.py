@@ -71,6 +71,23 @@ def test_backup_while_writers_keep_writing_is_consistent(sqlite_only, runner, tm
     assert not (tmp_path / "copy.sqlite3-wal").exists()
 
 
+@pytest.mark.parametrize("where", ["a text file", "under a file", "the database itself"])
+def test_a_backup_that_cannot_be_written_says_why(sqlite_only, runner, tmp_path, where):
+    """A message and a non-zero exit, not a traceback; the database is left as it was."""
+    with sqlite_only.app_context():
+        make_submission(make_center("baku-1"), comment="kept")
+        database = db.engine.url.database
+    (tmp_path / "notes.txt").write_text("not a database")
+    target = {"a text file": tmp_path / "notes.txt", "under a file": tmp_path / "notes.txt" / "copy.sqlite3",
+              "the database itself": database}[where]
+    result = runner.invoke(args=["db", "backup", "--output", str(target)])
+    # A ClickException: its message, exit status 1 (an uncaught error would be the exception itself).
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    assert result.output.startswith("Error: ") and str(tmp_path if where != "the database itself" else "another file") in result.output
+    with sqlite_only.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Center)) == 1
+
+
 def _center(center_id):
     return db.session.get(Center, center_id)
 
