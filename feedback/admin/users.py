@@ -50,7 +50,7 @@ def user(user_id: int | None = None):
                                    center_codes=form.centers.data or [], now=utcnow())
             else:
                 update_user(user, display_name=form.display_name.data or "", role=form.role.data,
-                            region=form.region.data, center_codes=form.centers.data or [])
+                            region=form.region.data, center_codes=form.centers.data or [], actor=current_user)
                 if form.password.data:
                     set_password(user, form.password.data, now=utcnow())
         except AccountError as exc:

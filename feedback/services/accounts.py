@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from feedback.auth import hash_password, needs_rehash, verify_password
 from feedback.extensions import db
@@ -116,6 +117,18 @@ def _centers_by_code(codes) -> list[Center]:
     return list(centers)
 
 
+def _profile_errors(display_name: str, region: str | None) -> dict[str, str]:
+    """Lengths the columns hold: the admin form checks them, the CLI comes here directly."""
+    errors = {}
+    for field, value, column in (("display_name", display_name, User.display_name),
+                                 ("region", region, User.region)):
+        limit = column.type.length
+        if len((value or "").strip()) > limit:
+            errors[field] = ngettext("Field cannot be longer than %(max)d character.",
+                                     "Field cannot be longer than %(max)d characters.", limit, max=limit)
+    return errors
+
+
 def create_user(
     username: str,
     password: str,
@@ -140,6 +153,7 @@ def create_user(
     problem = password_problem(password, username)
     if problem:
         errors["password"] = problem
+    errors.update(_profile_errors(display_name, region))
     if errors:
         raise AccountError(errors)
     centers = _centers_by_code(center_codes)
@@ -161,12 +175,19 @@ def create_user(
     return user
 
 
-def update_user(user: User, *, display_name: str, role: Role | str, region: str | None, center_codes) -> User:
-    """Change an account's name, role and scope (an admin's edit)."""
+def update_user(user: User, *, display_name: str, role: Role | str, region: str | None, center_codes,
+                actor: User | None = None) -> User:
+    """Change an account's name, role and scope (an admin's edit, by ``actor``)."""
     try:
         role = Role(role)
     except ValueError:
         raise AccountError({"role": _("Unknown role.")}) from None
+    if actor is not None and actor.id == user.id and user.role == Role.admin and role != Role.admin:
+        # Like disabling one's own account: it could leave no one to administer the service.
+        raise AccountError({"role": _("You cannot take away your own administrator role.")})
+    errors = _profile_errors(display_name, region)
+    if errors:
+        raise AccountError(errors)
     centers = _centers_by_code(center_codes)
     if role == Role.officer and not centers:
         raise AccountError({"centers": _("An officer needs at least one center.")})

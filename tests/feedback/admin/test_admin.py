@@ -61,3 +61,29 @@ def test_disabling_a_user_ends_their_session(app, client):
     assert officer.get("/review/").status_code == 200
     client.post(f"/admin/users/{officer_id}/active", data={"csrf_token": token, "active": "0"})
     assert officer.get("/review/").status_code == 302
+
+
+def test_an_admin_cannot_take_away_their_own_admin_role(app, client):
+    """Like disabling one's own account: it could leave no one to administer the service."""
+    token = _login_admin(app, client)
+    with app.app_context():
+        make_center("c-1")
+        own_id = db.session.scalar(sa.select(User.id).where(User.username == "admin.1"))
+    response = client.post(f"/admin/users/{own_id}?lang=en", data={
+        "csrf_token": token, "username": "admin.1", "role": "officer", "centers": ["c-1"]})
+    assert response.status_code == 400 and "your own administrator role" in response.get_data(as_text=True)
+    assert client.get("/admin/").status_code == 200
+    with app.app_context():
+        assert db.session.scalar(sa.select(User.role).where(User.id == own_id)).value == "admin"
+
+
+def test_users_cli_refuses_a_name_or_region_longer_than_stored_with_a_message(app, runner):
+    """The admin form caps them; the CLI reached the database, which on PostgreSQL failed the INSERT."""
+    for option, field, limit in (("--region", "region", 80), ("--name", "display_name", 120)):
+        result = runner.invoke(args=["users", "create", "sup.long", "--role", "supervisor", option, "x" * (limit + 1)],
+                               input="long enough pw 1\nlong enough pw 1\n")
+        # The CLI speaks the default language (Azerbaijani): the field and the limit name the problem.
+        assert result.exit_code == 2 and f"Error: {field}: " in result.output and str(limit) in result.output, \
+            result.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(User).where(User.username == "sup.long")) is None
