@@ -25,10 +25,15 @@ ml_group = AppGroup("ml", help="Export officers' verdicts as labels, retrain the
 DEFAULT_CORPUS = str(Path(__file__).resolve().parent.parent / "ml" / "corpus")
 
 
+#: The weight of a rating-labelled comment beside an officer's verdict (1); infinity would
+#: overflow training.
+RATING_WEIGHT = click.FloatRange(min=0, max=100)
+
+
 @ml_group.command("export-labels")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True, allow_dash=True), default="-",
               help="CSV file to write (default: standard output).")
-@click.option("--rating-weight", type=click.FloatRange(min=0), default=0.0, show_default=True,
+@click.option("--rating-weight", type=RATING_WEIGHT, default=0.0, show_default=True,
               help="Also export comments no officer judged, labelled by rating (1 → 1, 5 → 0), at this weight.")
 @click.option("--include-restricted", is_flag=True, help="Include integrity cases (confidential).")
 def export_labels_command(output: str, rating_weight: float, include_restricted: bool):
@@ -50,7 +55,7 @@ def export_labels_command(output: str, rating_weight: float, include_restricted:
 @ml_group.command("retrain")
 @click.option("--corpus", multiple=True, default=[DEFAULT_CORPUS], show_default=True,
               help="Seed corpus: CSV file, folder or glob; repeatable.")
-@click.option("--rating-weight", type=click.FloatRange(min=0), default=RATING_LABEL_WEIGHT, show_default=True,
+@click.option("--rating-weight", type=RATING_WEIGHT, default=RATING_LABEL_WEIGHT, show_default=True,
               help="Weight of comments labelled only by their rating; 0 leaves them out.")
 @click.option("--include-restricted", is_flag=True, help="Train on integrity cases too.")
 @click.option("--seed", type=int, default=0)

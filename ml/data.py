@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import glob
 import hashlib
+import math
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,8 +101,8 @@ def _read_one(path: Path, ds: Dataset, *, need_labels: bool) -> None:
                         weight = float(cell(i_weight))
                     except ValueError:
                         raise DataError(f"{where}: weight {cell(i_weight)!r} is not a number.") from None
-                    if not weight >= 0:
-                        raise DataError(f"{where}: weight {weight} must be zero or more.")
+                    if not 0 <= weight < math.inf:  # also false for NaN
+                        raise DataError(f"{where}: weight {weight} must be a finite number, zero or more.")
                 ds.texts.append(text)
                 ds.labels.append(label)
                 ds.langs.append(cell(i_lang).lower() or detect_language(text))

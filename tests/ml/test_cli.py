@@ -42,6 +42,8 @@ def csv_file(tmp_path):
     ("text,label\n ,1\n", ["empty text"]),
     ("text,label\nhello,2\n", ["not 0 or 1"]),
     ("text,label\nhello,yes\n", ["not 0 or 1"]),
+    ("text,label,weight\nhello,1,inf\n", ["finite number"]),
+    ("text,label,weight\nhello,1,nan\n", ["finite number"]),
     ("", ["empty"]),
 ])
 @pytest.mark.parametrize("command", ["train", "evaluate"])

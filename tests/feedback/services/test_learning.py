@@ -204,3 +204,9 @@ def test_gate_rejects_the_worse_model_directly(app, tmp_path, worse_model, train
     assert not result.is_promoted
     assert result.new_metrics["macro_f1"] < result.old_metrics["macro_f1"]
     assert current_version_dir(root).name == "test-model" and not candidate.exists()
+
+
+@pytest.mark.parametrize("command", ["export-labels", "retrain"])
+def test_an_infinite_rating_weight_is_refused_before_any_work(runner, command):
+    result = runner.invoke(args=["ml", command, "--rating-weight", "inf"])
+    assert result.exit_code == 2 and "--rating-weight" in result.output
