@@ -21,13 +21,9 @@ from feedback.fields import FIRST_DAY, LAST_DAY
 from feedback.models import Center, Service
 from feedback.models._types import utcnow
 from feedback.services import exports
-from feedback.services.metrics import DashboardFilter, Period
+from feedback.services.metrics import DEFAULT_PERIOD_DAYS, MAX_PERIOD_DAYS, DashboardFilter, Period
 from feedback.services.scope import key_case_clause, key_submission_clause
 
-#: The longest period one file holds, as on the dashboard; a client wanting more asks year by year.
-MAX_DAYS = 731
-#: Without dates, the last four weeks, today included.
-DEFAULT_DAYS = 28
 _PARAMETERS = {"from", "until", "center", "service"}
 
 
@@ -45,16 +41,21 @@ def _day(value: str | None, name: str, errors: dict) -> date | None:
     return day
 
 
+def _service_exists(code: str) -> bool:
+    """A service code names one service per center; any center's will do for the filter."""
+    return db.session.scalar(sa.select(Service.id).where(Service.code == code).limit(1)) is not None
+
+
 def _export_filter(args, key) -> tuple[DashboardFilter | None, dict[str, str], int]:
     """The filter the query string asks for, or the errors and the status to answer them with."""
     errors = {name: "unknown parameter" for name in sorted(set(args) - _PARAMETERS)}
     tz = current_app.config["BABEL_DEFAULT_TIMEZONE"]
     until = _day(args.get("until"), "until", errors) or utcnow().astimezone(ZoneInfo(tz)).date()
-    start = _day(args.get("from"), "from", errors) or until - timedelta(days=DEFAULT_DAYS - 1)
+    start = _day(args.get("from"), "from", errors) or until - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
     if start > until:
         errors["until"] = "on or after from"
-    elif (until - start).days >= MAX_DAYS:
-        errors["from"] = f"at most {MAX_DAYS} days before until"
+    elif (until - start).days >= MAX_PERIOD_DAYS:
+        errors["from"] = f"at most {MAX_PERIOD_DAYS} days before until"
     for name in ("center", "service"):
         if name in args and not args[name].strip():
             errors[name] = "a code, not blank"
@@ -64,7 +65,7 @@ def _export_filter(args, key) -> tuple[DashboardFilter | None, dict[str, str], i
         if center_id is None:
             errors["center"] = "unknown center"
     service = args.get("service")
-    if service and "service" not in errors and db.session.scalar(sa.select(Service.id).where(Service.code == service).limit(1)) is None:
+    if service and "service" not in errors and not _service_exists(service):
         errors["service"] = "unknown service"
     if errors:
         return None, errors, 400

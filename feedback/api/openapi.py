@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from feedback.fields import FIRST_DAY, LAST_DAY
+from feedback.services.metrics import DEFAULT_PERIOD_DAYS, MAX_PERIOD_DAYS
+
 RATING = {"type": "integer", "minimum": 1, "maximum": 5}
 ERROR = {
     "type": "object",
@@ -97,9 +100,9 @@ def _export_path(operation_id: str, summary: str, rows: str) -> dict:
             "security": [{"apiKey": []}],
             "parameters": [
                 {"name": "from", "in": "query", "schema": day,
-                 "description": "First day (the service's time zone); 27 days before `until` by default"},
+                 "description": f"First day (the service's time zone); {DEFAULT_PERIOD_DAYS - 1} days before `until` by default"},
                 {"name": "until", "in": "query", "schema": day, "description": "Last day; today by default. "
-                 "At most 731 days after `from`, in 1900–2999."},
+                 f"Less than {MAX_PERIOD_DAYS} days after `from`, in {FIRST_DAY.year}–{LAST_DAY.year}."},
                 {"name": "center", "in": "query", "schema": {"type": "string", **NOT_BLANK},
                  "description": "A center code"},
                 {"name": "service", "in": "query", "schema": {"type": "string", **NOT_BLANK},

@@ -10,12 +10,10 @@ from wtforms import SelectField
 from wtforms.validators import Optional
 
 from feedback.fields import DayField, StaffForm
-from feedback.services.metrics import DashboardFilter, FilterError, Period
+from feedback.services.metrics import (
+    DEFAULT_PERIOD_DAYS, MAX_PERIOD_DAYS, DashboardFilter, FilterError, Period,
+)
 
-#: Longest period one page shows: two years of weekly points is still a readable chart.
-MAX_PERIOD_DAYS = 731
-#: Without dates the dashboard shows the last four weeks, today included.
-DEFAULT_DAYS = 28
 
 
 class DashboardFilterForm(StaffForm):
@@ -49,12 +47,12 @@ class DashboardFilterForm(StaffForm):
         start = self.start.data if not self.start.errors else None
         end = self.end.data if not self.end.errors else None
         end = end or today
-        start = start or end - timedelta(days=DEFAULT_DAYS - 1)
+        start = start or end - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
         try:
             period = Period(start, end, tz=tz)
         except FilterError:
             self.end.errors = list(self.end.errors) + [_("The period ends before it starts.")]
-            period = Period(end - timedelta(days=DEFAULT_DAYS - 1), end, tz=tz)
+            period = Period(end - timedelta(days=DEFAULT_PERIOD_DAYS - 1), end, tz=tz)
         if (period.end - period.start).days >= MAX_PERIOD_DAYS:
             self.start.errors = list(self.start.errors) + [_("Choose a period of at most two years.")]
             period = Period(period.end - timedelta(days=MAX_PERIOD_DAYS - 1), period.end, tz=tz)

@@ -31,6 +31,13 @@ class FilterError(ValueError):
         self.field = field_name
 
 
+#: Longest period one dashboard page or export file covers: two years of weekly points is still a
+#: readable chart; a client wanting more asks year by year.
+MAX_PERIOD_DAYS = 731
+#: Without dates, the last four weeks, today included.
+DEFAULT_PERIOD_DAYS = 28
+
+
 @dataclass(frozen=True)
 class Period:
     """Calendar days from ``start`` to ``end`` inclusive, in the service's time zone."""
