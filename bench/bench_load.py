@@ -3,7 +3,9 @@
     python bench/bench_load.py [--rounds 3] [--duration 10] [--connections 16]
 
 Starts gunicorn with the production settings (feedback/gunicorn_conf.py) on a private PostgreSQL
-schema, and beside it bench/bare_app.py under the same settings. Drives each in turn with wrk
+schema, and beside it, under the same settings, bench/bare_app.py (the yardstick) and
+bench/classify_app.py (the bare endpoint plus classification: the ceiling for any endpoint that
+classifies in the request). Drives each in turn with wrk
 (``apt-get install -y wrk``; bench/feedback.lua gives every request its own Idempotency-Key and a
 comment from the seed corpus, most with a typo, so the classifier keeps meeting new words as in
 real traffic) for a few alternating rounds, because a shared machine's speed drifts from one
@@ -252,15 +254,13 @@ def _line(name: str, r: dict) -> str:
             f"   ({r['requests']} requests, non-2xx {r['non2xx']}{', ' + r['socket_errors'] if r['socket_errors'] else ''})")
 
 
-def _peaks(rey: Gunicorn, bare: Gunicorn, *, rounds: int, **wrk_args) -> list:
-    """Alternate the two servers' peak runs, swapping which goes first each round, so that other
-    work on a shared machine hits both alike; each round's ratio compares runs seconds apart."""
+def _peaks(servers: dict[str, Gunicorn], *, rounds: int, **wrk_args) -> list:
+    """Alternate the servers' peak runs, reversing their order each round, so that other work on a
+    shared machine hits all alike; each round's ratios compare runs seconds apart."""
     results = []
     for index in range(rounds):
-        pair = {}
-        for name, server in (("ours", rey), ("bare", bare))[:: 1 if index % 2 == 0 else -1]:
-            pair[name] = measured(server, **wrk_args)
-        results.append(pair)
+        order = list(servers.items())[:: 1 if index % 2 == 0 else -1]
+        results.append({name: measured(server, **wrk_args) for name, server in order})
     return results
 
 
@@ -298,13 +298,15 @@ def main() -> int:
         "REY_ACCESS_LOG": str(logs / "access.log"),
     }
     try:
-        # Both servers run side by side; the one not being driven sits idle.
+        # The servers run side by side; those not being driven sit idle.
         with Gunicorn(env, None, logs / "rey.log") as rey, \
-                Gunicorn(env, "bench.bare_app:app", logs / "bare.log") as bare:
-            for server in (rey, bare):
+                Gunicorn(env, "bench.bare_app:app", logs / "bare.log") as bare, \
+                Gunicorn(env, "bench.classify_app:app", logs / "classify.log") as ceiling:
+            servers = {"ours": rey, "bare": bare, "ceiling": ceiling}
+            for server in servers.values():
                 wrk(server.url, **{**load_args, "duration": 2})  # warm connections and caches
             before = database.count("submissions")
-            rounds = _peaks(rey, bare, rounds=args.rounds, **load_args)
+            rounds = _peaks(servers, rounds=args.rounds, **load_args)
             target = median(r["ours"]["rps"] for r in rounds) * LOAD_FRACTION
             paced = measured(rey, **load_args, rate=target)
         # wrk drops answers still in flight when time is up, so the server may have stored a few more.
@@ -315,6 +317,7 @@ def main() -> int:
 
     ratios = [r["ours"]["rps"] / r["bare"]["rps"] for r in rounds]
     ratio = median(ratios)
+    ceilings = [r["ceiling"]["rps"] / r["bare"]["rps"] for r in rounds]
     workers = os.environ.get("REY_WORKERS", f"{2 * os.cpu_count()} (2 x cores)")
     print(f"machine: {os.cpu_count()} cores, load average before {load:.2f} (other work on the machine, "
           f"shown per line, lowers every req/s figure); gunicorn "
@@ -322,9 +325,10 @@ def main() -> int:
           f"threads {os.environ.get('REY_THREADS', '4')}; wrk -t2 "
           f"-c{args.connections} -d{args.duration}s; PostgreSQL; model {(models / 'CURRENT').read_text().strip()}; "
           f"comments: {f'{count} from the corpus, most with a typo' if comments else 'eight fixed ones'}")
-    for index, (pair, each) in enumerate(zip(rounds, ratios), 1):
-        print(f"round {index}: ratio {each:.0%}")
+    for index, (pair, each, ceiling) in enumerate(zip(rounds, ratios, ceilings), 1):
+        print(f"round {index}: ratio {each:.0%} (classification alone {ceiling:.0%})")
         print(_line("bare Flask endpoint (peak)", pair["bare"]))
+        print(_line("bare + classification (peak)", pair["ceiling"]))
         print(_line("POST /api/v1/feedback (peak)", pair["ours"]))
     print(_line(f"POST /api/v1/feedback at {target:.0f} req/s", paced))
     print(f"  submissions acknowledged {acknowledged}, stored {stored}"
@@ -332,7 +336,11 @@ def main() -> int:
     print(f"  throughput ratio, median of {len(ratios)} rounds: {ratio:.0%} of bare "
           f"(rounds {', '.join(f'{r:.0%}' for r in ratios)}; goal >= {GOAL_RATIO:.0%}: "
           f"{'met' if ratio >= GOAL_RATIO else 'NOT met'})")
+    print(f"  ceiling, the bare endpoint that only classifies the comment: {median(ceilings):.0%} of bare "
+          f"(rounds {', '.join(f'{r:.0%}' for r in ceilings)}); no endpoint that classifies in the request "
+          f"can pass it")
     print(f"  server CPU per request, medians: bare {median(r['bare']['cpu_ms'] for r in rounds):.2f} ms, "
+          f"bare + classification {median(r['ceiling']['cpu_ms'] for r in rounds):.2f} ms, "
           f"ours {median(r['ours']['cpu_ms'] for r in rounds):.2f} ms")
     print(f"  p99 at {LOAD_FRACTION:.0%} of our median peak: {paced['p99']:.1f} ms (goal <= {GOAL_P99_MS:.0f} ms: "
           f"{'met' if paced['p99'] <= GOAL_P99_MS else 'NOT met'})")
