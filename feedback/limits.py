@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import current_app
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
 
 from feedback.extensions import limiter
 
@@ -30,6 +32,20 @@ submission_limit = limiter.shared_limit(_configured("RATELIMIT_SUBMIT"), scope="
 
 #: Signing in: slows down password guessing from one address.
 login_limit = limiter.shared_limit(_configured("RATELIMIT_LOGIN"), scope="login", methods=["POST"])
+
+def _signed_in_account() -> str:
+    # Per account, not per address: whoever holds a stolen session can send from many addresses.
+    if current_user.is_authenticated:
+        return f"account:{current_user.get_id()}"
+    return get_remote_address()
+
+
+#: Changing one's password: a wrong current password (answered 401) is a guess at it, perhaps by
+#: someone who found a desk left signed in. Only those count: a new password refused costs none.
+password_limit = limiter.shared_limit(
+    _configured("RATELIMIT_LOGIN"), scope="password", methods=["POST"], key_func=_signed_in_account,
+    deduct_when=lambda response: response.status_code == 401,
+)
 
 #: Every request to the JSON API under /api/v1.
 api_limit = limiter.shared_limit(_configured("RATELIMIT_API"), scope="api")

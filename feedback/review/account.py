@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from feedback.extensions import db
-from feedback.limits import login_limit
+from feedback.limits import login_limit, password_limit
 from feedback.models import Role
 from feedback.models._types import utcnow
 from feedback.review import bp
@@ -80,6 +80,7 @@ def logout():
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
+@password_limit
 def password():
     """Change one's own password; other sessions of the account end."""
     form = PasswordChangeForm()
@@ -91,7 +92,8 @@ def password():
             db.session.rollback()
             for name, message in exc.errors.items():
                 getattr(form, name).errors = [message]
-            status = 400
+            # A wrong current password is a failed sign-in of sorts; password_limit counts those.
+            status = 401 if "current_password" in exc.errors else 400
         else:
             db.session.commit()
             login_user(current_user._get_current_object())  # the session id carries the new session_version

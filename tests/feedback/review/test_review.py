@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from support import csrf_token_from
 from factories import make_case, make_center, make_user
+from feedback.auth import verify_password
 from feedback.extensions import db
 from feedback.models import Case, CaseEvent, CaseStatus, EventKind, User
 
@@ -267,3 +268,27 @@ def test_a_query_parameter_named_like_the_path_leaves_the_case_page_alone(client
     login(client, "officer.a")
     response = client.get(f"/review/cases/{world['a']}?case_id=abc&endpoint=x")
     assert response.status_code == 200
+
+
+def _change_password(client, current, new="a new long secret 7", confirm=None):
+    token = csrf_token_from(client.get("/review/account/password?lang=az").get_data(as_text=True))
+    return client.post("/review/account/password?lang=az", data={
+        "csrf_token": token, "current_password": current, "new_password": new, "confirm": confirm or new})
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="2 per minute")
+def test_guessing_the_current_password_is_rate_limited_per_account(app, client, world):
+    login(client, "officer.a")
+    # A new password refused (the two differ) is no guess at the current one: it does not count.
+    assert _change_password(client, PASSWORD, confirm="something else 8").status_code == 400
+    assert [_change_password(client, f"guess {n}").status_code for n in range(2)] == [401, 401]
+    refused = _change_password(client, PASSWORD)
+    assert refused.status_code == 429
+    assert "Too many requests" not in refused.get_data(as_text=True), "the 429 page is in the page's language"
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.username == "officer.a"))
+        assert verify_password(user.password_hash, PASSWORD), "the refused request changed nothing"
+    # The count is the account's: another officer at the same address is not held back.
+    other = app.test_client()
+    login(other, "sup.baku")
+    assert _change_password(other, PASSWORD).status_code == 302
