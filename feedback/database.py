@@ -60,9 +60,11 @@ def insert_unless_present(table: sa.Table, column: str):
 
 
 class RowIdConverter(IntegerConverter):
-    """``<int:...>`` in a route: a row's id, so a number past ``MAX_ID`` is a 404 like any id of no row."""
+    """``<int:...>`` in a route: a row's id, so 0 or a number past ``MAX_ID`` is a 404 like any id of
+    no row (0 also reads as "no id" to a view that takes an optional one, such as the new-user form)."""
 
     def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("min", 1)
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
 

@@ -223,8 +223,8 @@ def test_login_goes_on_to_the_page_asked_for(client, world):
     assert response.headers["Location"] == f"/review/cases/{world['a']}"
 
 
-@pytest.mark.parametrize("number", ["2147483648", "9223372036854775808"])
-def test_ids_no_row_can_have_name_nothing(client, world, number):
+@pytest.mark.parametrize("number", ["0", "2147483648", "9223372036854775808"])
+def test_ids_no_row_can_have_name_nothing(app, client, world, number):
     """A number past the database's integer names no row: 404 or a form error, never a failed query."""
     login(client, "officer.a")
     assert client.get(f"/review/cases/{number}").status_code == 404
@@ -236,6 +236,11 @@ def test_ids_no_row_can_have_name_nothing(client, world, number):
     assigned = client.post(f"/review/cases/{world['a']}/assign?lang=en",
                            data={"csrf_token": token, "assignee": number}, follow_redirects=True)
     assert assigned.status_code in (200, 400) and "Unknown colleague." in assigned.get_data(as_text=True)
+    admin = app.test_client()
+    login(admin, "admin.1")
+    # /admin/users/0 was the new-account form: the view reads a user id of 0 as none given.
+    assert admin.get(f"/admin/users/{number}").status_code == 404
+    assert admin.get(f"/admin/centers/{number}").status_code == 404
 
 
 @pytest.mark.parametrize("digit", ["²", "١", "５"])
