@@ -18,14 +18,19 @@ import segno
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+from fpdf.enums import MethodReturnValue, WrapMode, XPos, YPos
 
 from feedback.models import Center
 
 A4_WIDTH = 210
 A4_HEIGHT = 297
-_BELOW_QR = 62  # mm kept under the code for the address, the three instructions and the footer
 QR_SIZE = 120  # mm: readable from a couple of metres away
+_SMALLEST_QR = 60  # mm: still scans from arm's length
+_FOOTER = 16  # mm kept at the bottom for the footer line
+_MARGIN = 15  # mm left and right
+_TOP = 12  # mm above the titles
+_TITLE_LINE = 13  # mm per title line (30 pt)
+_LINE_MM_PER_PT = 7 / 15  # line spacing: 7 mm for 15 pt type
 _FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
 # fpdf2 subsets fonts through fontTools, which reports every table it touches at INFO.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
@@ -103,53 +108,95 @@ def _draw_qr(pdf: FPDF, url: str, x: float, y: float, size: float) -> None:
                 c += 1
 
 
+def _shrink_to_fit(pdf: FPDF, text: str, width: float, smallest: float) -> None:
+    """Lower the current font size, to no less than ``smallest``, until ``text`` fits on one line."""
+    while pdf.font_size_pt > smallest and pdf.get_string_width(text) > width:
+        pdf.set_font_size(max(smallest, pdf.font_size_pt - 0.5))
+
+
+def _centered(pdf: FPDF, text: str, *, wrap: WrapMode = WrapMode.WORD, dry_run: bool = False) -> float:
+    """Draw ``text`` centred across the page, wrapped over as many lines as it needs, with lines
+    spaced for the current font; returns the height it takes (all it does when ``dry_run``)."""
+    return pdf.multi_cell(A4_WIDTH - 2 * _MARGIN, pdf.font_size_pt * _LINE_MM_PER_PT, text, align="C",
+                          new_x=XPos.LMARGIN, new_y=YPos.NEXT, wrapmode=wrap, dry_run=dry_run,
+                          output=MethodReturnValue.HEIGHT)
+
+
+def _fit_block(pdf: FPDF, texts: list[str], room: float, smallest: float, **kwargs) -> None:
+    """Lower the current font size, to no less than ``smallest``, until ``texts`` fit in ``room`` mm."""
+    while (pdf.font_size_pt > smallest
+           and sum(_centered(pdf, text, dry_run=True, **kwargs) for text in texts) > room):
+        pdf.set_font_size(max(smallest, pdf.font_size_pt - 0.5))
+
+
 def poster_pdf(
     center: Center, *, base_url: str, languages: tuple[str, ...], font_dir: str, desk: str | None = None
 ) -> bytes:
-    """An A4 poster for the center (and desk): names, trilingual call to rate, QR, short address."""
+    """An A4 poster for the center (and desk): names, trilingual call to rate, QR, short address.
+
+    Whatever the lengths of the names, the desk and the address, nothing runs off the paper or into
+    the code: the address wraps (a citizen types it from here), long names get a smaller type, and
+    the code takes what room is left, down to a size that still scans.
+    """
     fonts = _font_paths(font_dir)
     url = survey_url(base_url, center.code, desk)
+    # An address has no spaces to wrap at: it breaks between any two characters.
+    address = {"text": short_url(url), "wrap": WrapMode.CHAR}
     lines = poster_lines(languages, desk)
+    names = list(dict.fromkeys(center.name(language) for language in languages))
+    desk_line = " · ".join(dict.fromkeys(line.desk for line in lines)) if desk else None
 
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_title(f"Rəy · {center.code}" + (f" · {desk}" if desk else ""))
     pdf.set_creator("Rəy")
     pdf.set_auto_page_break(False)
-    pdf.set_margins(15, 12, 15)
+    pdf.set_margins(_MARGIN, _TOP, _MARGIN)
     for style, path in fonts.items():
         pdf.add_font("DejaVu", style, str(path))
     pdf.add_page()
-    width = A4_WIDTH - 30
+    width = A4_WIDTH - 2 * _MARGIN
+
+    # Sizes first, from the bottom up: the address and instructions, then the desk, then the names.
+    pdf.set_font("DejaVu", "B", 17)
+    _shrink_to_fit(pdf, address["text"], width, smallest=11)
+    address_size = pdf.font_size_pt
+    below = 3 + _centered(pdf, **address, dry_run=True) + 3
+    pdf.set_font("DejaVu", "", 11)
+    below += sum(_centered(pdf, line.how, dry_run=True) + 1 for line in lines)
+    desk_size, desk_height = 0.0, 0.0
+    if desk_line:
+        pdf.set_font("DejaVu", "B", 20)
+        _shrink_to_fit(pdf, desk_line, width, smallest=14)
+        desk_size, desk_height = pdf.font_size_pt, 1 + _centered(pdf, desk_line, dry_run=True)
+    titles_end = _TOP + _TITLE_LINE * len(lines) + 2
+    pdf.set_font("DejaVu", "", 15)
+    _fit_block(pdf, names, A4_HEIGHT - _FOOTER - below - _SMALLEST_QR - 8 - desk_height - titles_end,
+               smallest=8)
+    names_size = pdf.font_size_pt
 
     pdf.set_font("DejaVu", "B", 30)
     for line in lines:
-        pdf.cell(width, 13, line.title, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(width, _TITLE_LINE, line.title, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(2)
-    pdf.set_font("DejaVu", "", 15)
-    seen = []
-    for language in languages:
-        name = center.name(language)
-        if name not in seen:
-            seen.append(name)
-    for name in seen:
-        pdf.multi_cell(width, 7, name, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    if desk:
+    pdf.set_font("DejaVu", "", names_size)
+    for name in names:
+        _centered(pdf, name)
+    if desk_line:
         pdf.ln(1)
-        pdf.set_font("DejaVu", "B", 20)
-        desk_labels = list(dict.fromkeys(line.desk for line in lines))
-        pdf.cell(width, 10, " · ".join(desk_labels), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_font("DejaVu", "B", desk_size)
+        _centered(pdf, desk_line)
 
     qr_y = pdf.get_y() + 8
-    # Very long center names take room from the code, never push the address off the page.
-    qr_size = max(60.0, min(QR_SIZE, A4_HEIGHT - _BELOW_QR - qr_y))
+    qr_size = max(_SMALLEST_QR, min(QR_SIZE, A4_HEIGHT - _FOOTER - below - qr_y))
     _draw_qr(pdf, url, (A4_WIDTH - qr_size) / 2, qr_y, qr_size)
+
     pdf.set_y(qr_y + qr_size + 3)
-    pdf.set_font("DejaVu", "B", 17)
-    pdf.cell(width, 9, short_url(url), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("DejaVu", "B", address_size)
+    _centered(pdf, **address)
     pdf.ln(3)
     pdf.set_font("DejaVu", "", 11)
     for line in lines:
-        pdf.multi_cell(width, 5.5, line.how, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        _centered(pdf, line.how)
         pdf.ln(1)
     pdf.set_y(-14)
     pdf.set_font("DejaVu", "", 9)
