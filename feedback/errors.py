@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as database_errors
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from feedback.extensions import db
 
 log = logging.getLogger(__name__)
+#: Seconds a client is asked to wait while the database cannot be reached.
+RETRY_AFTER_SECONDS = 30
+#: The database is down, restarting, unreachable, locked or out of connections: a passing state,
+#: unlike a failed constraint or a bad query, which stay 500s.
+_UNAVAILABLE = (database_errors.OperationalError, database_errors.InterfaceError, database_errors.TimeoutError)
 
 
 def wants_json() -> bool:
@@ -29,6 +35,7 @@ def _messages() -> dict[int, str]:
         405: _("That action is not allowed here."),
         413: _("What you sent is too large."),
         429: _("Too many requests. Please wait a moment and try again."),
+        503: _("The service is briefly unavailable. Please try again in a minute."),
         500: _("Something went wrong on our side. Nothing you sent before was lost; please try again."),
     }
 
@@ -60,7 +67,23 @@ def _handle_unexpected(exc: Exception):
     return render_error(500)
 
 
+def _handle_database_unavailable(exc: Exception):
+    """503 with Retry-After, which API clients and the citizens' offline outbox retry, not a 500."""
+    try:
+        db.session.rollback()
+    except database_errors.SQLAlchemyError:
+        pass  # the connection is gone; the session is discarded at the end of the request anyway
+    # One line, not a traceback: an outage repeats it for every request.
+    log.error("database unavailable on %s %s: %s", request.method, request.path,
+              str(getattr(exc, "orig", None) or exc).strip().splitlines()[0])
+    response = make_response(render_error(503))
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def init_app(app: Flask) -> None:
+    for error in _UNAVAILABLE:
+        app.register_error_handler(error, _handle_database_unavailable)
     app.register_error_handler(CSRFError, _handle_csrf)
     app.register_error_handler(InternalServerError, _handle_unexpected)
     app.register_error_handler(HTTPException, _handle_http)

@@ -23,6 +23,14 @@ def _error_response(description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
+#: Any operation that reads or writes the database (see feedback.errors).
+UNAVAILABLE = {
+    **_error_response("The database is briefly unreachable or overloaded. Retry after the seconds in the "
+                      "`Retry-After` header; a retry with the same `Idempotency-Key` cannot store feedback twice."),
+    "headers": {"Retry-After": {"schema": {"type": "integer", "minimum": 1}}},
+}
+
+
 SECURITY_SCHEMES = {
     "apiKey": {
         "type": "http",
@@ -58,6 +66,7 @@ VISITS_PATH = {
             "403": _error_response("The key lacks the scope `visits:create` or is limited to another center"),
             "413": _error_response("The body is too large (checked before the key)"),
             "429": _error_response("Too many requests"),
+            "503": UNAVAILABLE,
         },
     }
 }
@@ -116,6 +125,7 @@ def _export_path(operation_id: str, summary: str, rows: str) -> dict:
                 "403": _error_response("The key lacks the scope `exports:read`, or names a center other than its own"),
                 "413": _error_response("The request sent a body, and it is too large"),
                 "429": _error_response("Too many requests"),
+                "503": UNAVAILABLE,
             },
         }
     }
@@ -151,6 +161,7 @@ def openapi_document() -> dict:
                         ),
                         "413": _error_response("The request sent a body, and it is too large"),
                         "429": _error_response("Too many requests"),
+                        "503": UNAVAILABLE,
                     },
                 }
             },
@@ -190,6 +201,7 @@ def openapi_document() -> dict:
                         ),
                         "413": _error_response("The body is too large"),
                         "429": _error_response("Too many requests"),
+                        "503": UNAVAILABLE,
                     },
                 }
             },
