@@ -58,6 +58,12 @@ def from_environment(instance_path: str, env: dict | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
         "RATELIMIT_ENABLED": _bool(env.get("REY_RATELIMIT"), default=True),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis down must not stop citizens' feedback: each worker then counts in its own memory
+        # (the same limits, per worker) and tries Redis again now and then, and no storage error
+        # fails a request. A short timeout keeps an unreachable Redis from holding requests up.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         # Limits per client address, in Flask-Limiter's notation ("10 per minute; 100 per hour").
         "RATELIMIT_SUBMIT": env.get("REY_LIMIT_SUBMIT", "10 per minute; 60 per hour"),
         "RATELIMIT_API": env.get("REY_LIMIT_API", "120 per minute"),

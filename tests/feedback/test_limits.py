@@ -118,3 +118,15 @@ def test_workers_share_their_counts_through_redis(app, redis_url):
     assert second.get("/api/v1/openapi.json").status_code == 200
     assert first.get("/api/v1/openapi.json").status_code == 429
     assert second.get("/api/v1/openapi.json").status_code == 429
+
+
+def test_a_redis_outage_keeps_the_limits_in_memory_and_fails_no_request(app):
+    # Nothing listens on port 1: every call to this "Redis" is refused.
+    from feedback import create_app
+
+    config = {**app.config, "RATELIMIT_ENABLED": True, "RATELIMIT_API": "2 per minute",
+              "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0"}
+    client = create_app(config).test_client()
+    responses = [client.get("/api/v1/centers") for _ in range(3)]
+    assert [r.status_code for r in responses] == [200, 200, 429], "the limit holds, counted in memory"
+    assert responses[-1].get_json()["error"] and "Retry-After" in responses[-1].headers
