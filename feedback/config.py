@@ -33,14 +33,24 @@ def _database_url(instance_path: str, env: dict) -> str:
     return sqlalchemy_url(url)
 
 
+def _engine_options(url: str, env: dict) -> dict:
+    options: dict = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        # An unreachable database host (a failover, a dropped route) must fail a new connection
+        # within seconds, answered 503 (feedback.errors), not hold a worker for TCP's minutes.
+        options["connect_args"] = {"connect_timeout": int(env.get("REY_DB_CONNECT_TIMEOUT", 5))}
+    return options
+
+
 def from_environment(instance_path: str, env: dict | None = None) -> dict:
     """Build the Flask config mapping from environment variables."""
     env = dict(os.environ if env is None else env)
     secret = env.get("SECRET_KEY") or _instance_secret(instance_path)
+    database_url = _database_url(instance_path, env)
     return {
         "SECRET_KEY": secret,
-        "SQLALCHEMY_DATABASE_URI": _database_url(instance_path, env),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url, env),
         "MODELS_DIR": env.get("REY_MODELS_DIR", str(PROJECT_ROOT / "models")),
         "LANGUAGES": LANGUAGES,
         "BABEL_DEFAULT_LOCALE": env.get("REY_DEFAULT_LANGUAGE", "az"),

@@ -1,0 +1,28 @@
+"""Settings from the environment that keep a deployment responsive when a dependency fails."""
+
+import pytest
+import sqlalchemy as sa
+
+from support import BACKENDS, _postgres_url
+from feedback import create_app
+from feedback.config import from_environment
+from feedback.extensions import db
+
+
+def test_postgresql_connections_give_up_after_a_few_seconds(tmp_path):
+    options = from_environment(str(tmp_path), {"DATABASE_URL": "postgres://db.internal/rey"})["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options["connect_args"] == {"connect_timeout": 5} and options["pool_pre_ping"]
+    slower = from_environment(str(tmp_path), {"DATABASE_URL": "postgresql://db.internal/rey",
+                                              "REY_DB_CONNECT_TIMEOUT": "12"})
+    assert slower["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"] == {"connect_timeout": 12}
+    # SQLite's driver knows no such argument.
+    assert "connect_args" not in from_environment(str(tmp_path), {})["SQLALCHEMY_ENGINE_OPTIONS"]
+
+
+@pytest.mark.skipif("postgresql" not in BACKENDS, reason="TEST_DATABASE_URL is not set")
+def test_the_driver_accepts_the_production_engine_options(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", _postgres_url())
+    app = create_app({"SECRET_KEY": "test-secret"})
+    with app.app_context():
+        assert db.session.scalar(sa.text("SELECT 1")) == 1
+        db.engine.dispose()
