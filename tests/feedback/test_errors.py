@@ -5,11 +5,19 @@ the reader's language. The app here points at a database that is not there: a cl
 PostgreSQL, a file in a folder that does not exist for SQLite.
 """
 
+import secrets
+
 import pytest
+import sqlalchemy as sa
 from flask_babel import force_locale, gettext
 
+from factories import make_center
+from support import BACKENDS, _postgres_url
 from feedback import create_app
+from feedback.config import from_environment
 from feedback.errors import RETRY_AFTER_SECONDS
+from feedback.extensions import db
+from feedback.models import Submission
 
 UNREACHABLE = {
     "sqlite": "sqlite:////nonexistent-folder/rey.sqlite3",
@@ -56,3 +64,35 @@ def test_the_health_probe_stays_up_and_readiness_says_not_ready(cut_off):
     app, client = cut_off
     assert client.get("/healthz").status_code == 200
     assert client.get("/readyz").status_code == 503
+
+
+@pytest.mark.skipif("postgresql" not in BACKENDS, reason="TEST_DATABASE_URL is not set")
+def test_after_a_database_restart_the_next_request_is_served(postgres_schema, tmp_path):
+    """PostgreSQL restarting (here: ending this app's connections) must cost no request: the pool
+    tests a connection before lending it and opens a new one if it died."""
+    name = f"rey-restart-{secrets.token_hex(3)}"
+    app = create_app({
+        "TESTING": True, "SECRET_KEY": "test-secret", "RATELIMIT_ENABLED": False,
+        "MODELS_DIR": str(tmp_path / "no-models"), "SQLALCHEMY_DATABASE_URI": _postgres_url(),
+        "SQLALCHEMY_ENGINE_OPTIONS": {**from_environment(str(tmp_path), {"DATABASE_URL": _postgres_url()})[
+            "SQLALCHEMY_ENGINE_OPTIONS"], "connect_args": {
+                "options": f"-csearch_path={postgres_schema}", "application_name": name}},
+    })
+    with app.app_context():
+        db.create_all()
+        make_center("baku-1")
+        db.session.commit()
+    client = app.test_client()
+    body = {"center": "baku-1", "rating": 2, "comment": "Növbə uzun idi"}
+    assert client.post("/api/v1/feedback", json=body, headers={"Idempotency-Key": "before-restart"}).status_code == 201
+    with sa.create_engine(_postgres_url()).connect() as admin:
+        ended = admin.scalar(sa.text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                     "WHERE application_name = :name"), {"name": name})
+    assert ended >= 1, "the app kept no connection to end"
+    response = client.post("/api/v1/feedback", json=body, headers={"Idempotency-Key": "after-restart"})
+    assert response.status_code == 201, response.get_json()
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 2
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
