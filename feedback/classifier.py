@@ -68,14 +68,22 @@ class ComplaintClassifier:
         return self.model.version if self.model is not None else None
 
     def judge(self, text: str) -> Verdict | None:
-        """Return the model's verdict on a comment, or None without text or without a model."""
-        if not text or not text.strip() or self.model is None:
+        """Return the model's verdict on a comment, or None without text, without a model, or when
+        the model fails on it: the feedback is then stored and triaged on its rating and words, as
+        if no model were loaded, since a citizen's complaint must not be lost to a model's bug."""
+        model = self.model
+        if not text or not text.strip() or model is None:
             return None
-        (prediction,) = self.model.predict([text])
+        try:
+            (prediction,) = model.predict([text])
+        except Exception:
+            log.exception("complaint model %s failed on a comment of %d characters; triaged without it",
+                          model.version, len(text))
+            return None
         return Verdict(
             probability=float(prediction.complaint_probability),
-            threshold=float(self.model.threshold),
-            model_version=self.model.version,
+            threshold=float(model.threshold),
+            model_version=model.version,
             lang=prediction.lang,
             reasons=list(prediction.reasons),
         )

@@ -1,0 +1,49 @@
+"""The web app's adapter to the complaint model: a model that fails must not cost a complaint."""
+
+import logging
+
+import pytest
+import sqlalchemy as sa
+
+from factories import make_center
+from feedback.classifier import get_classifier
+from feedback.extensions import db
+from feedback.models import Submission
+
+
+class _FailingModel:
+    """Stands in for a model with a bug that some comment sets off."""
+
+    version = "broken-1"
+    threshold = 0.5
+
+    def predict(self, texts):
+        raise ValueError("index out of range in the vocabulary")
+
+
+@pytest.fixture
+def failing_model(app):
+    with app.app_context():
+        make_center("baku-1")
+        db.session.commit()
+        classifier = get_classifier()
+        classifier._model, classifier._loaded = _FailingModel(), True
+    return classifier
+
+
+def test_a_model_that_fails_on_a_comment_gives_no_verdict(app, failing_model, caplog):
+    with app.app_context(), caplog.at_level(logging.ERROR, logger="feedback.classifier"):
+        assert failing_model.judge("Növbə çox uzun idi") is None
+    assert "broken-1 failed" in caplog.text
+
+
+def test_the_feedback_is_stored_and_triaged_on_its_rating_and_words(app, client, failing_model):
+    low = client.post("/api/v1/feedback", json={"center": "baku-1", "rating": 1, "comment": "Növbə çox uzun idi"})
+    bribe = client.post("/api/v1/feedback", json={"center": "baku-1", "rating": 5,
+                                                  "comment": "Əməkdaş rüşvət istədi"})
+    assert (low.status_code, bribe.status_code) == (201, 201)
+    with app.app_context():
+        stored = {s.rating: s for s in db.session.scalars(sa.select(Submission))}
+    assert stored[1].is_flagged and stored[1].flag_reasons == ["low_rating"]
+    assert stored[1].complaint_probability is None and stored[1].model_version is None
+    assert stored[5].is_flagged and "integrity" in stored[5].flag_reasons
