@@ -34,7 +34,9 @@ def _database_url(instance_path: str, env: dict) -> str:
 
 
 def _engine_options(url: str, env: dict) -> dict:
-    options: dict = {"pool_pre_ping": True}
+    # hide_parameters: a failed statement's message (logged with the error) would otherwise carry
+    # its values, a citizen's comment and phone number among them.
+    options: dict = {"pool_pre_ping": True, "hide_parameters": True}
     if url.startswith("postgresql"):
         # An unreachable database host (a failover, a dropped route) must fail a new connection
         # within seconds, answered 503 (feedback.errors), not hold a worker for TCP's minutes.

@@ -26,3 +26,15 @@ def test_the_driver_accepts_the_production_engine_options(monkeypatch, tmp_path)
     with app.app_context():
         assert db.session.scalar(sa.text("SELECT 1")) == 1
         db.engine.dispose()
+
+
+def test_a_failed_statement_keeps_its_values_out_of_the_error_and_the_log(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'rey.sqlite3'}")
+    app = create_app({"SECRET_KEY": "test-secret"})
+    phone = "+994 50 123 45 67"
+    with app.app_context():
+        with pytest.raises(sa.exc.OperationalError) as failed:
+            db.session.execute(sa.text("SELECT no_such_column WHERE :contact <> ''"), {"contact": phone})
+        db.session.rollback()
+        db.engine.dispose()
+    assert "no_such_column" in str(failed.value) and phone not in str(failed.value)
