@@ -98,12 +98,12 @@
     if (!timer) { timer = setTimeout(function () { timer = null; flush(); }, 30000); }
   }
 
-  function keep(item) {
+  function keep(item, why) {
     return outbox("readwrite", function (store) { return store.put(item); }).then(function () {
       form.reset();
       form.elements.idempotency_key.value = newKey();
       if (form.elements.comment) { form.elements.comment.dispatchEvent(new Event("input")); }
-      say("saved");
+      say(why);
       if (notice) { notice.focus(); }
       schedule();
     });
@@ -142,15 +142,16 @@
     post(item.action, item.fields, null).then(function (response) {
       if (response.ok) {
         window.location.assign(response.url);
-      } else if (response.status >= 500) {
-        return keep(item);
+      } else if (response.status >= 500 || response.status === 429) {
+        // Busy (many people behind one address, as on a center's Wi-Fi) is no reason to lose it.
+        return keep(item, response.status === 429 ? "busy" : "saved");
       } else {
         // A validation message or an expired form: the ordinary post shows it.
         form.removeEventListener("submit", onSubmit);
         HTMLFormElement.prototype.submit.call(form);
       }
     }, function () {
-      return keep(item);
+      return keep(item, "saved");
     }).then(function () { button.disabled = false; }, function () { button.disabled = false; });
   }
 

@@ -102,3 +102,27 @@ def test_offline_without_a_rating_the_page_asks_for_one_and_keeps_the_comment(li
     assert page.evaluate("() => document.activeElement.name") == "rating"
     assert page.input_value("#comment") == "Reytinqi unutdum."
     assert page.evaluate(OUTBOX_COUNT) == 0
+
+
+def test_a_busy_server_keeps_the_survey_on_the_phone_until_it_is_taken(live_server, new_context):
+    """429 (many citizens behind one address, as on a center's Wi-Fi) keeps the survey in the
+    outbox, like a lost connection, instead of leaving the citizen on an error page."""
+    context = new_context(service_workers="block")
+    page = context.new_page()
+    page.goto(live_server.url("/c/baku-1?lang=az"))
+    comment = "Məşğul server: rəy itməməlidir."
+    page.route("**/c/baku-1*", lambda route: route.fulfill(status=429, body="busy")
+               if route.request.method == "POST" else route.continue_())
+    _fill(page, comment)
+    page.click("button[type=submit]")
+    notice = page.locator("#offline-notice")
+    notice.wait_for(state="visible")
+    assert "çox adam" in notice.inner_text(), "the notice says why, in the page's language"
+    assert page.url.startswith(live_server.url("/c/baku-1")), "still on the survey, not an error page"
+    assert page.evaluate(OUTBOX_COUNT) == 1 and stored_with(live_server, comment) == []
+
+    page.unroute("**/c/baku-1*")
+    page.reload()  # the next page load (or the 30 s timer) sends it
+    wait_for(lambda: page.evaluate(OUTBOX_COUNT) == 0)
+    rows = stored_with(live_server, comment)
+    assert len(rows) == 1 and rows[0].rating == 2
