@@ -1,6 +1,6 @@
 """Load benchmark: POST /api/v1/feedback on gunicorn + PostgreSQL, against a bare Flask endpoint.
 
-    python bench/bench_load.py [--rounds 3] [--duration 10] [--connections 16]
+    python bench/bench_load.py [--rounds 3] [--duration 10] [--connections 16] [--servers 2]
 
 Starts gunicorn with the production settings (feedback/gunicorn_conf.py) on a private PostgreSQL
 schema, and beside it, under the same settings, bench/bare_app.py (the yardstick) and
@@ -14,6 +14,10 @@ round's throughputs and ratio, the median ratio, p50 and p99 latencies, and per 
 per request of the server (gunicorn master and workers) and of PostgreSQL, which other work on
 the machine skews far less than requests per second, and the share of the CPU that work outside
 this benchmark (its servers, wrk and PostgreSQL) took meanwhile. Loopback only; bounded.
+
+``--servers N`` adds the README's production layout to every round: N Rəy servers sharing one
+server's workers, on the same database, behind nginx (bench/servers.py), driven through nginx.
+Their submissions count in the acknowledged-and-stored check too.
 
 The database comes from --database-url, BENCH_DATABASE_URL or TEST_DATABASE_URL (default: the local
 ``test`` database); the model from --models or REY_MODELS_DIR (default: models/, trained if absent).
@@ -29,28 +33,23 @@ import re
 import resource
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
+from contextlib import ExitStack
 from pathlib import Path
 from statistics import median
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from servers import Cluster, Gunicorn, Nginx  # noqa: E402
 
 GOAL_RATIO = 0.60
 GOAL_P99_MS = 100.0
 LOAD_FRACTION = 0.70
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Database:
@@ -95,61 +94,6 @@ class Database:
         with self.engine.begin() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{self.schema}" CASCADE'))
         self.engine.dispose()
-
-
-class Gunicorn:
-    def __init__(self, env: dict, app_uri: str | None, log: Path):
-        self.port = _free_port()
-        self.env = {**env, "REY_BIND": f"127.0.0.1:{self.port}"}
-        self.app_uri, self.log = app_uri, log
-
-    def __enter__(self):
-        command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "feedback" / "gunicorn_conf.py")]
-        if self.app_uri:
-            command.append(self.app_uri)
-        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=self.log.open("a"),
-                                        stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit("gunicorn exited:\n" + self.log.read_text()[-3000:])
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return self
-            except OSError:
-                time.sleep(0.2)
-        raise SystemExit("gunicorn did not start:\n" + self.log.read_text()[-3000:])
-
-    def cpu_seconds(self) -> float:
-        """CPU time used so far by the master and its workers, live or recycled (user + system)."""
-        total = 0
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                # The command name may hold spaces; the fields after its ")" are fixed.
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(entry.name) == self.process.pid:
-                # Workers recycled after REY_MAX_REQUESTS are gone from /proc; the master reaped them,
-                # so their CPU time is in its cutime and cstime.
-                total += sum(map(int, fields[11:15]))
-            elif int(fields[1]) == self.process.pid:
-                total += int(fields[11]) + int(fields[12])
-        return total / os.sysconf("SC_CLK_TCK")
-
-    def __exit__(self, *exc):
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/api/v1/feedback"
 
 
 def _machine_seconds() -> tuple[float, float]:
@@ -269,6 +213,9 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=10, help="seconds per measurement")
     parser.add_argument("--rounds", type=int, default=3, help="peak runs of each server, alternating")
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--servers", type=int, default=1,
+                        help="also drive this many Rəy servers behind nginx (apt-get install -y nginx), "
+                             "sharing the workers of one server between them, in the same rounds")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL")
                         or os.environ.get("TEST_DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--models")
@@ -278,6 +225,9 @@ def main() -> int:
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("wrk is missing: apt-get install -y wrk", file=sys.stderr)
+        return 2
+    if args.servers > 1 and not shutil.which("nginx"):
+        print("--servers needs nginx: apt-get install -y nginx", file=sys.stderr)
         return 2
 
     models = _models_dir(args.models)
@@ -297,12 +247,21 @@ def main() -> int:
         "REY_RATELIMIT": "0",  # one client address sends everything; limits would measure 429s
         "REY_ACCESS_LOG": str(logs / "access.log"),
     }
+    workers = int(os.environ.get("REY_WORKERS", 2 * os.cpu_count()))
     try:
         # The servers run side by side; those not being driven sit idle.
-        with Gunicorn(env, None, logs / "rey.log") as rey, \
-                Gunicorn(env, "bench.bare_app:app", logs / "bare.log") as bare, \
-                Gunicorn(env, "bench.classify_app:app", logs / "classify.log") as ceiling:
+        with ExitStack() as running:
+            rey = running.enter_context(Gunicorn(env, None, logs / "rey.log"))
+            bare = running.enter_context(Gunicorn(env, "bench.bare_app:app", logs / "bare.log"))
+            ceiling = running.enter_context(Gunicorn(env, "bench.classify_app:app", logs / "classify.log"))
             servers = {"ours": rey, "bare": bare, "ceiling": ceiling}
+            if args.servers > 1:
+                # One server's workers shared out, so the line compares the setups, not more workers.
+                share = {**env, "REY_WORKERS": str(max(1, workers // args.servers))}
+                members = [running.enter_context(Gunicorn(share, None, logs / f"rey-{i}.log"))
+                           for i in range(args.servers)]
+                balancer = running.enter_context(Nginx([m.port for m in members], logs / "nginx"))
+                servers["cluster"] = Cluster(balancer, members)
             for server in servers.values():
                 wrk(server.url, **{**load_args, "duration": 2})  # warm connections and caches
             before = database.count("submissions")
@@ -311,17 +270,18 @@ def main() -> int:
             paced = measured(rey, **load_args, rate=target)
         # wrk drops answers still in flight when time is up, so the server may have stored a few more.
         stored = database.count("submissions") - before
-        acknowledged = sum(r["requests"] - r["non2xx"] for r in [*(x["ours"] for x in rounds), paced])
+        driven = [r[name] for r in rounds for name in ("ours", "cluster") if name in r]
+        acknowledged = sum(r["requests"] - r["non2xx"] for r in [*driven, paced])
     finally:
         database.drop()
 
     ratios = [r["ours"]["rps"] / r["bare"]["rps"] for r in rounds]
     ratio = median(ratios)
     ceilings = [r["ceiling"]["rps"] / r["bare"]["rps"] for r in rounds]
-    workers = os.environ.get("REY_WORKERS", f"{2 * os.cpu_count()} (2 x cores)")
     print(f"machine: {os.cpu_count()} cores, load average before {load:.2f} (other work on the machine, "
           f"shown per line, lowers every req/s figure); gunicorn "
-          f"{os.environ.get('REY_WORKER_CLASS', 'gthread')}, workers {workers}, "
+          f"{os.environ.get('REY_WORKER_CLASS', 'gthread')}, workers {workers}"
+          f"{'' if 'REY_WORKERS' in os.environ else ' (2 x cores)'}, "
           f"threads {os.environ.get('REY_THREADS', '4')}; wrk -t2 "
           f"-c{args.connections} -d{args.duration}s; PostgreSQL; model {(models / 'CURRENT').read_text().strip()}; "
           f"comments: {f'{count} from the corpus, most with a typo' if comments else 'eight fixed ones'}")
@@ -330,6 +290,8 @@ def main() -> int:
         print(_line("bare Flask endpoint (peak)", pair["bare"]))
         print(_line("bare + classification (peak)", pair["ceiling"]))
         print(_line("POST /api/v1/feedback (peak)", pair["ours"]))
+        if "cluster" in pair:
+            print(_line(f"the same via nginx, {args.servers} servers", pair["cluster"]))
     print(_line(f"POST /api/v1/feedback at {target:.0f} req/s", paced))
     print(f"  submissions acknowledged {acknowledged}, stored {stored}"
           f" ({'none lost' if stored >= acknowledged else 'SOME LOST'})")
@@ -342,6 +304,12 @@ def main() -> int:
     print(f"  server CPU per request, medians: bare {median(r['bare']['cpu_ms'] for r in rounds):.2f} ms, "
           f"bare + classification {median(r['ceiling']['cpu_ms'] for r in rounds):.2f} ms, "
           f"ours {median(r['ours']['cpu_ms'] for r in rounds):.2f} ms")
+    if args.servers > 1:
+        shares = [r["cluster"]["rps"] / r["ours"]["rps"] for r in rounds]
+        print(f"  {args.servers} servers of {max(1, workers // args.servers)} workers behind nginx, against one "
+              f"server of {workers}: {median(shares):.0%} of its throughput (rounds "
+              f"{', '.join(f'{r:.0%}' for r in shares)}); server CPU per request "
+              f"{median(r['cluster']['cpu_ms'] for r in rounds):.2f} ms, nginx included")
     print(f"  p99 at {LOAD_FRACTION:.0%} of our median peak: {paced['p99']:.1f} ms (goal <= {GOAL_P99_MS:.0f} ms: "
           f"{'met' if paced['p99'] <= GOAL_P99_MS else 'NOT met'})")
     return 0
