@@ -44,6 +44,14 @@ def _engine_options(url: str, env: dict) -> dict:
     return options
 
 
+def for_serving(env: dict | None = None) -> dict:
+    """Settings for the web server only (feedback.wsgi), not for the command line, whose purges and
+    exports may rightly run long: each database statement of a request may take at most
+    REY_DB_STATEMENT_TIMEOUT seconds (PostgreSQL), so a request stuck behind a lock gets a 503."""
+    env = dict(os.environ if env is None else env)
+    return {"DB_STATEMENT_TIMEOUT_SECONDS": float(env.get("REY_DB_STATEMENT_TIMEOUT", 20))}
+
+
 def from_environment(instance_path: str, env: dict | None = None) -> dict:
     """Build the Flask config mapping from environment variables."""
     env = dict(os.environ if env is None else env)

@@ -36,6 +36,14 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _limit_statements(milliseconds: int, dbapi_connection, _record) -> None:
+    # A statement that waits this long (for a lock a migration holds, say) is cancelled: the
+    # request answers 503 (feedback.errors) and frees its thread instead of waiting without end.
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute(f"SET statement_timeout = {int(milliseconds)}")
+    dbapi_connection.commit()
+
+
 #: INSERT constructs that know ``ON CONFLICT DO NOTHING``.
 _UPSERT_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
@@ -99,3 +107,6 @@ def init_app(app: Flask) -> None:
         engine: Engine = db.engine
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _configure_sqlite)
+        seconds = app.config.get("DB_STATEMENT_TIMEOUT_SECONDS")
+        if engine.dialect.name == "postgresql" and seconds:
+            event.listen(engine, "connect", functools.partial(_limit_statements, round(seconds * 1000)))

@@ -6,6 +6,7 @@ PostgreSQL, a file in a folder that does not exist for SQLite.
 """
 
 import secrets
+import threading
 
 import pytest
 import sqlalchemy as sa
@@ -96,3 +97,48 @@ def test_after_a_database_restart_the_next_request_is_served(postgres_schema, tm
         db.session.remove()
         db.drop_all()
         db.engine.dispose()
+
+
+@pytest.mark.skipif("postgresql" not in BACKENDS, reason="TEST_DATABASE_URL is not set")
+def test_a_request_stuck_behind_a_lock_gets_a_503_and_its_retry_is_stored(postgres_schema, tmp_path):
+    """A migration's lock (here: another connection's) must not hold requests without end."""
+    app = create_app({
+        "TESTING": True, "SECRET_KEY": "test-secret", "RATELIMIT_ENABLED": False,
+        "MODELS_DIR": str(tmp_path / "no-models"), "SQLALCHEMY_DATABASE_URI": _postgres_url(),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={postgres_schema}"}},
+        "DB_STATEMENT_TIMEOUT_SECONDS": 0.3,
+    })
+    with app.app_context():
+        db.create_all()
+        make_center("baku-1")
+        db.session.commit()
+    client = app.test_client()
+    body, key = {"center": "baku-1", "rating": 2, "comment": "Növbə uzun idi"}, {"Idempotency-Key": "behind-a-lock"}
+    holder = sa.create_engine(_postgres_url(), connect_args={"options": f"-csearch_path={postgres_schema}"}).connect()
+    holder.execute(sa.text("LOCK TABLE submissions IN ACCESS EXCLUSIVE MODE"))
+    # Without the timeout the request would wait for the lock: let it go after 10 s all the same.
+    release = threading.Timer(10, holder.rollback)
+    release.start()
+    try:
+        stuck = client.post("/api/v1/feedback", json=body, headers=key)
+    finally:
+        release.cancel()
+        holder.rollback()
+        holder.close()
+    assert stuck.status_code == 503 and stuck.headers["Retry-After"]
+    assert client.post("/api/v1/feedback", json=body, headers=key).status_code == 201
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 1
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+def test_only_the_web_server_limits_statements():
+    from feedback.config import for_serving
+    from feedback.wsgi import app
+
+    assert for_serving({})["DB_STATEMENT_TIMEOUT_SECONDS"] == 20
+    assert for_serving({"REY_DB_STATEMENT_TIMEOUT": "5"})["DB_STATEMENT_TIMEOUT_SECONDS"] == 5
+    assert app.config["DB_STATEMENT_TIMEOUT_SECONDS"] == 20
+    assert not create_app({"SECRET_KEY": "x"}).config.get("DB_STATEMENT_TIMEOUT_SECONDS"), "the CLI's app"
