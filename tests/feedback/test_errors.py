@@ -27,12 +27,40 @@ UNREACHABLE = {
 UNAVAILABLE = "The service is briefly unavailable. Please try again in a minute."
 
 
+def _app(tmp_path, **config):
+    return create_app({"TESTING": True, "SECRET_KEY": "test-secret", "RATELIMIT_ENABLED": False,
+                       "MODELS_DIR": str(tmp_path / "no-models"), **config})
+
+
+def _app_on_postgresql(tmp_path, schema: str, connect_args: dict | None = None, **config):
+    """An app on a schema of the test database with one center, for tests that do to the database
+    what the app fixture's could not survive; ``_drop`` ends it."""
+    options = {**from_environment(str(tmp_path), {"DATABASE_URL": _postgres_url()})["SQLALCHEMY_ENGINE_OPTIONS"],
+               "connect_args": {"options": f"-csearch_path={schema}", **(connect_args or {})}}
+    app = _app(tmp_path, SQLALCHEMY_DATABASE_URI=_postgres_url(), SQLALCHEMY_ENGINE_OPTIONS=options, **config)
+    with app.app_context():
+        db.create_all()
+        make_center("baku-1")
+        db.session.commit()
+    return app
+
+
+def _stored(app) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(Submission))
+
+
+def _drop(app) -> None:
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
 @pytest.fixture(params=list(UNREACHABLE))
 def cut_off(request, tmp_path):
     """A client of the app whose database is gone (not created: there is nothing to create it in)."""
-    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "RATELIMIT_ENABLED": False,
-                      "MODELS_DIR": str(tmp_path / "no-models"),
-                      "SQLALCHEMY_DATABASE_URI": UNREACHABLE[request.param]})
+    app = _app(tmp_path, SQLALCHEMY_DATABASE_URI=UNREACHABLE[request.param])
     return app, app.test_client()
 
 
@@ -72,17 +100,7 @@ def test_after_a_database_restart_the_next_request_is_served(postgres_schema, tm
     """PostgreSQL restarting (here: ending this app's connections) must cost no request: the pool
     tests a connection before lending it and opens a new one if it died."""
     name = f"rey-restart-{secrets.token_hex(3)}"
-    app = create_app({
-        "TESTING": True, "SECRET_KEY": "test-secret", "RATELIMIT_ENABLED": False,
-        "MODELS_DIR": str(tmp_path / "no-models"), "SQLALCHEMY_DATABASE_URI": _postgres_url(),
-        "SQLALCHEMY_ENGINE_OPTIONS": {**from_environment(str(tmp_path), {"DATABASE_URL": _postgres_url()})[
-            "SQLALCHEMY_ENGINE_OPTIONS"], "connect_args": {
-                "options": f"-csearch_path={postgres_schema}", "application_name": name}},
-    })
-    with app.app_context():
-        db.create_all()
-        make_center("baku-1")
-        db.session.commit()
+    app = _app_on_postgresql(tmp_path, postgres_schema, {"application_name": name})
     client = app.test_client()
     body = {"center": "baku-1", "rating": 2, "comment": "Növbə uzun idi"}
     assert client.post("/api/v1/feedback", json=body, headers={"Idempotency-Key": "before-restart"}).status_code == 201
@@ -92,26 +110,14 @@ def test_after_a_database_restart_the_next_request_is_served(postgres_schema, tm
     assert ended >= 1, "the app kept no connection to end"
     response = client.post("/api/v1/feedback", json=body, headers={"Idempotency-Key": "after-restart"})
     assert response.status_code == 201, response.get_json()
-    with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 2
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
+    assert _stored(app) == 2
+    _drop(app)
 
 
 @pytest.mark.skipif("postgresql" not in BACKENDS, reason="TEST_DATABASE_URL is not set")
 def test_a_request_stuck_behind_a_lock_gets_a_503_and_its_retry_is_stored(postgres_schema, tmp_path):
     """A migration's lock (here: another connection's) must not hold requests without end."""
-    app = create_app({
-        "TESTING": True, "SECRET_KEY": "test-secret", "RATELIMIT_ENABLED": False,
-        "MODELS_DIR": str(tmp_path / "no-models"), "SQLALCHEMY_DATABASE_URI": _postgres_url(),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={postgres_schema}"}},
-        "DB_STATEMENT_TIMEOUT_SECONDS": 0.3,
-    })
-    with app.app_context():
-        db.create_all()
-        make_center("baku-1")
-        db.session.commit()
+    app = _app_on_postgresql(tmp_path, postgres_schema, DB_STATEMENT_TIMEOUT_SECONDS=0.3)
     client = app.test_client()
     body, key = {"center": "baku-1", "rating": 2, "comment": "Növbə uzun idi"}, {"Idempotency-Key": "behind-a-lock"}
     holder = sa.create_engine(_postgres_url(), connect_args={"options": f"-csearch_path={postgres_schema}"}).connect()
@@ -127,11 +133,8 @@ def test_a_request_stuck_behind_a_lock_gets_a_503_and_its_retry_is_stored(postgr
         holder.close()
     assert stuck.status_code == 503 and stuck.headers["Retry-After"]
     assert client.post("/api/v1/feedback", json=body, headers=key).status_code == 201
-    with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 1
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
+    assert _stored(app) == 1
+    _drop(app)
 
 
 def test_only_the_web_server_limits_statements():
