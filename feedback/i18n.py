@@ -13,10 +13,17 @@ LANGUAGE_COOKIE = "rey_lang"
 LANGUAGE_NAMES = {"az": "Azərbaycanca", "ru": "Русский", "en": "English"}
 
 
+API_PREFIX = "/api/"
+
+
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI commands and domain functions called outside a request
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if request.path.startswith(API_PREFIX):
+        # The API's readers are developers: every message it sends is in English, the views' own
+        # and those of the framework (404, 413, 429, 503) alike.
+        return "en"
     chosen = request.args.get("lang") or request.cookies.get(LANGUAGE_COOKIE)
     if chosen in languages:
         return chosen

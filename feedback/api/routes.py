@@ -6,7 +6,6 @@ import re
 
 import sqlalchemy as sa
 from flask import current_app, jsonify, request
-from flask_babel import force_locale
 
 from feedback.api import bp
 from feedback.api.openapi import openapi_document
@@ -62,11 +61,10 @@ def create_feedback():
     ) or current_app.config["BABEL_DEFAULT_LOCALE"]
     if language not in current_app.config["LANGUAGES"]:
         errors["language"] = "one of: " + ", ".join(current_app.config["LANGUAGES"])
-    # API messages are in English whatever the citizen's language: they are for developers.
-    with force_locale("en"):
-        form = FeedbackForm(formdata=formdata, meta={"csrf": False})
-        if not form.validate():
-            errors.update({k: v for k, v in form_errors(form).items() if k not in errors})
+    # Messages come in English whatever the citizen's language (feedback.i18n): they are for developers.
+    form = FeedbackForm(formdata=formdata, meta={"csrf": False})
+    if not form.validate():
+        errors.update({k: v for k, v in form_errors(form).items() if k not in errors})
     if errors:
         return _invalid(errors)
     try:

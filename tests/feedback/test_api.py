@@ -240,3 +240,16 @@ def test_every_status_the_api_answers_is_documented(client, method, path, kwargs
     documented = client.get("/api/v1/openapi.json").get_json()["paths"]
     operation = documented[path.split("?")[0].removeprefix("/api/v1")][method]
     assert str(status) in operation["responses"]
+
+
+@pytest.mark.parametrize("headers", [{}, {"Accept-Language": "ru"}, {"Accept-Language": "az"}])
+def test_every_api_message_is_in_english_for_developers(client, headers):
+    """The views' own messages and the framework's (404, 405, 400 from the input guard) alike;
+    the default language of pages (Azerbaijani) must not leak in."""
+    assert client.get("/api/v1/no-such-thing", headers=headers).get_json()["error"] == "We could not find that page."
+    assert client.delete("/api/v1/feedback", headers=headers).get_json()["error"] == "That action is not allowed here."
+    guarded = client.post("/api/v1/feedback", json={"center": "x", "rating": 1, "comment": "a\x00"}, headers=headers)
+    assert guarded.get_json()["error"] == "The text contains characters that cannot be stored."
+    invalid = client.post("/api/v1/feedback", json={"center": "x", "rating": 9}, headers=headers)
+    assert invalid.status_code == 400 and "rating" in invalid.get_json()["errors"]
+    assert all(message.isascii() for message in invalid.get_json()["errors"].values())
