@@ -33,6 +33,7 @@ submission_limit = limiter.shared_limit(_configured("RATELIMIT_SUBMIT"), scope="
 #: Signing in: slows down password guessing from one address.
 login_limit = limiter.shared_limit(_configured("RATELIMIT_LOGIN"), scope="login", methods=["POST"])
 
+
 def _signed_in_account() -> str:
     # Per account, not per address: whoever holds a stolen session can send from many addresses.
     if current_user.is_authenticated:

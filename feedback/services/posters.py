@@ -122,10 +122,9 @@ def _centered(pdf: FPDF, text: str, *, wrap: WrapMode = WrapMode.WORD, dry_run: 
                           output=MethodReturnValue.HEIGHT)
 
 
-def _fit_block(pdf: FPDF, texts: list[str], room: float, smallest: float, **kwargs) -> None:
+def _fit_block(pdf: FPDF, texts: list[str], room: float, smallest: float) -> None:
     """Lower the current font size, to no less than ``smallest``, until ``texts`` fit in ``room`` mm."""
-    while (pdf.font_size_pt > smallest
-           and sum(_centered(pdf, text, dry_run=True, **kwargs) for text in texts) > room):
+    while pdf.font_size_pt > smallest and sum(_centered(pdf, text, dry_run=True) for text in texts) > room:
         pdf.set_font_size(max(smallest, pdf.font_size_pt - 0.5))
 
 
