@@ -10,6 +10,8 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from feedback.classifier import get_classifier
+from feedback.extensions import db
+from feedback.services import model_status
 from feedback.services.learning import (
     RATING_LABEL_WEIGHT,
     LearningError,
@@ -19,7 +21,6 @@ from feedback.services.learning import (
     write_labels,
 )
 from ml import DataError, ModelError
-from ml.registry import rollback
 
 ml_group = AppGroup("ml", help="Export officers' verdicts as labels, retrain the classifier, roll back.")
 DEFAULT_CORPUS = str(Path(__file__).resolve().parent.parent / "ml" / "corpus")
@@ -80,8 +81,9 @@ def retrain_command(corpus: tuple[str, ...], rating_weight: float, include_restr
 def rollback_command():
     """Point the classifier back at the previously promoted model."""
     try:
-        version = rollback(Path(current_app.config["MODELS_DIR"]))
+        version = model_status.roll_back(current_app.config["MODELS_DIR"])
     except ModelError as exc:
         raise click.ClickException(str(exc)) from None
+    db.session.commit()
     get_classifier().reload()
     click.echo(f"current model: {version}")

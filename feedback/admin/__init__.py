@@ -17,6 +17,7 @@ ROUTE_MODULES = [
     "feedback.admin.kiosks",
     "feedback.admin.posters",
     "feedback.admin.model",
+    "feedback.admin.log",
 ]
 
 

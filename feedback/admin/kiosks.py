@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
@@ -49,7 +50,7 @@ def kiosks():
         center = db.session.get(Center, form.center.data)
         kiosk, code = create_kiosk(center, form.desk.data, label=form.label.data or "",
                                    is_contact_enabled=form.is_contact_enabled.data,
-                                   registration_ttl=_registration_ttl())
+                                   registration_ttl=_registration_ttl(), actor=current_user)
         db.session.commit()
         return _show_code(kiosk, code)
     rows = db.session.scalars(sa.select(Kiosk).order_by(Kiosk.revoked_dt.is_not(None), Kiosk.center_id, Kiosk.desk)).all()
@@ -72,7 +73,7 @@ def kiosk_code(kiosk_id: int):
     if kiosk.is_revoked:
         flash(_("A revoked kiosk cannot be registered again; add a new one."), "error")
         return redirect(url_for("admin.kiosks"), 303)
-    code = renew_registration_code(kiosk, registration_ttl=_registration_ttl())
+    code = renew_registration_code(kiosk, registration_ttl=_registration_ttl(), actor=current_user)
     db.session.commit()
     return _show_code(kiosk, code)
 
@@ -81,7 +82,7 @@ def kiosk_code(kiosk_id: int):
 def kiosk_revoke(kiosk_id: int):
     """Switch a kiosk off: its tablet can send nothing more."""
     kiosk = _kiosk_or_404(kiosk_id)
-    revoke_kiosk(kiosk)
+    revoke_kiosk(kiosk, actor=current_user)
     db.session.commit()
     flash(_("Kiosk %(desk)s revoked; its tablet no longer takes feedback.", desk=kiosk.desk), "info")
     return redirect(url_for("admin.kiosks"), 303)

@@ -6,10 +6,12 @@ from datetime import timedelta
 
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from feedback.fields import StaffForm
 from feedback.admin import bp
 from feedback.classifier import get_classifier
+from feedback.extensions import db
 from feedback.models._types import utcnow
 from feedback.services import model_status
 from ml import ModelError
@@ -46,10 +48,11 @@ def model_rollback():
         flash(_("This form has expired. Please try again."), "error")
         return redirect(url_for("admin.model"))
     try:
-        version = model_status.roll_back(current_app.config["MODELS_DIR"])
+        version = model_status.roll_back(current_app.config["MODELS_DIR"], actor=current_user)
     except ModelError:
         flash(_("There is no earlier model to go back to."), "error")
         return redirect(url_for("admin.model"))
+    db.session.commit()
     get_classifier().reload()
     flash(_("The classifier now uses %(version)s.", version=version), "success")
     return redirect(url_for("admin.model"))

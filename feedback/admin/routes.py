@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from feedback.admin import bp
 from feedback.admin.forms import CenterForm, ServiceForm
@@ -48,7 +49,7 @@ def center(center_id: int | None = None):
     if form.validate_on_submit():
         try:
             saved = save_center(center, code=form.code.data, names=_names_from(form),
-                                region=form.region.data, is_active=form.is_active.data)
+                                region=form.region.data, is_active=form.is_active.data, actor=current_user)
         except DirectoryError as exc:
             db.session.rollback()
             _apply_errors(form, exc.errors)
@@ -76,7 +77,7 @@ def service(center_id: int, service_id: int | None = None):
     if form.validate_on_submit():
         try:
             save_service(center, service, code=form.code.data, names=_names_from(form),
-                         position=form.position.data or 0, is_active=form.is_active.data)
+                         position=form.position.data or 0, is_active=form.is_active.data, actor=current_user)
         except DirectoryError as exc:
             db.session.rollback()
             _apply_errors(form, exc.errors)

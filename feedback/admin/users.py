@@ -47,12 +47,12 @@ def user(user_id: int | None = None):
                     raise AccountError({"password": _("Set a first password for the account.")})
                 user = create_user(form.username.data, form.password.data, form.role.data,
                                    display_name=form.display_name.data or "", region=form.region.data,
-                                   center_codes=form.centers.data or [], now=utcnow())
+                                   center_codes=form.centers.data or [], now=utcnow(), actor=current_user)
             else:
                 update_user(user, display_name=form.display_name.data or "", role=form.role.data,
                             region=form.region.data, center_codes=form.centers.data or [], actor=current_user)
                 if form.password.data:
-                    set_password(user, form.password.data, now=utcnow())
+                    set_password(user, form.password.data, now=utcnow(), actor=current_user)
         except AccountError as exc:
             db.session.rollback()
             _apply_errors(form, {("password" if k == "new_password" else k): v for k, v in exc.errors.items()})
@@ -77,7 +77,7 @@ def user_active(user_id: int):
     if user.id == current_user.id and not enable:
         flash(_("You cannot disable your own account."), "error")
         return redirect(url_for("admin.users"), 303)
-    set_active(user, enable)
+    set_active(user, enable, actor=current_user)
     db.session.commit()
     flash(_("Account enabled.") if enable else _("Account disabled; its sessions have ended."), "info")
     return redirect(url_for("admin.users"), 303)

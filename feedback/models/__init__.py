@@ -1,5 +1,6 @@
 """Database models, one module per aggregate."""
 
+from feedback.models.admin_event import AdminAction, AdminEvent
 from feedback.models.api_key import ApiKey
 from feedback.models.center import Center, Service
 from feedback.models.submission import Channel, Submission
@@ -21,5 +22,5 @@ __all__ = [
     "CLOSED_STATUSES", "CONTACT_ROLES", "OPEN_STATUSES", "Case", "CaseEvent", "CaseStatus", "Center",
     "Channel", "EventKind", "Priority", "ResolutionCategory", "Role", "Service", "Submission", "User",
     "user_centers",
-    "ApiKey", "Kiosk", "KioskTap", "Visit",
+    "AdminAction", "AdminEvent", "ApiKey", "Kiosk", "KioskTap", "Visit",
 ]

@@ -13,8 +13,9 @@ from flask_babel import ngettext
 
 from feedback.auth import hash_password, needs_rehash, verify_password
 from feedback.extensions import db
-from feedback.models import Center, Role, User
+from feedback.models import AdminAction, Center, Role, User
 from feedback.models.user import USERNAME_PATTERN
+from feedback.services import audit
 
 log = logging.getLogger(__name__)
 MIN_PASSWORD_LENGTH = 10
@@ -138,8 +139,10 @@ def create_user(
     region: str | None = None,
     center_codes=(),
     now: datetime,
+    actor: User | None = None,
 ) -> User:
-    """Create an account; officers need at least one center."""
+    """Create an account; officers need at least one center. ``actor``: the administrator (None:
+    the command line), for the administration log."""
     username = username.strip().lower()
     errors = {}
     if not re.match(USERNAME_PATTERN, username):
@@ -171,8 +174,18 @@ def create_user(
     )
     db.session.add(user)
     db.session.flush()
+    audit.record(AdminAction.account_created, username, actor=actor, now=now,
+                 details={"role": str(role), **_scope(user)})
     log.info("created %s account %s", role, username)
     return user
+
+
+def _scope(user: User) -> dict:
+    return {"region": user.region, "centers": sorted(c.code for c in user.centers)}
+
+
+def _profile(user: User) -> dict:
+    return {"display_name": user.display_name, "role": str(user.role), **_scope(user)}
 
 
 def update_user(user: User, *, display_name: str, role: Role | str, region: str | None, center_codes,
@@ -191,16 +204,21 @@ def update_user(user: User, *, display_name: str, role: Role | str, region: str 
     centers = _centers_by_code(center_codes)
     if role == Role.officer and not centers:
         raise AccountError({"centers": _("An officer needs at least one center.")})
+    before = _profile(user)
     user.display_name = display_name.strip()
     user.role = role
     user.region = (region or "").strip() or None
     user.centers = centers
     db.session.flush()
+    changed = audit.changes(before, _profile(user))
+    if changed:
+        audit.record(AdminAction.account_changed, user.username, actor=actor, details=changed)
     return user
 
 
-def set_password(user: User, new_password: str, *, now: datetime) -> None:
-    """Set a new password and end every other session of the account."""
+def set_password(user: User, new_password: str, *, now: datetime, actor: User | None = None) -> None:
+    """Set a new password and end every other session of the account. Set by an administrator or
+    the command line (``actor`` not the user), it goes into the administration log."""
     problem = password_problem(new_password, user.username)
     if problem:
         raise AccountError({"new_password": problem})
@@ -210,6 +228,8 @@ def set_password(user: User, new_password: str, *, now: datetime) -> None:
     user.locked_until_dt = None
     user.session_version += 1
     db.session.flush()
+    if actor is None or actor.id != user.id:
+        audit.record(AdminAction.credentials_set, user.username, actor=actor, now=now)
 
 
 def change_password(user: User, current_password: str, new_password: str, *, now: datetime) -> None:
@@ -218,10 +238,10 @@ def change_password(user: User, current_password: str, new_password: str, *, now
         raise AccountError({"current_password": _("The current password is not right.")})
     if current_password == new_password:
         raise AccountError({"new_password": _("Choose a password different from the current one.")})
-    set_password(user, new_password, now=now)
+    set_password(user, new_password, now=now, actor=user)
 
 
-def set_active(user: User, is_active: bool) -> None:
+def set_active(user: User, is_active: bool, *, actor: User | None = None) -> None:
     """Disable or re-enable an account; disabling ends its sessions at once."""
     user.is_active = is_active
     if not is_active:
@@ -230,3 +250,5 @@ def set_active(user: User, is_active: bool) -> None:
         user.failed_logins = 0
         user.locked_until_dt = None
     db.session.flush()
+    action = AdminAction.account_enabled if is_active else AdminAction.account_disabled
+    audit.record(action, user.username, actor=actor)

@@ -17,7 +17,8 @@ import sqlalchemy as sa
 
 from feedback.extensions import db
 from feedback.services.digests import digest
-from feedback.models import ApiKey, Center
+from feedback.models import AdminAction, ApiKey, Center, User
+from feedback.services import audit
 from feedback.models.api_key import SCOPES
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,8 @@ class IssuedKey:
 
 
 def issue_api_key(
-    name: str, scopes: list[str], *, center: Center | None = None, now: datetime | None = None
+    name: str, scopes: list[str], *, center: Center | None = None, now: datetime | None = None,
+    actor: User | None = None,
 ) -> IssuedKey:
     """Create a key with the given scopes (optionally limited to one center); flush, do not commit."""
     name = name.strip()
@@ -64,6 +66,8 @@ def issue_api_key(
     )
     db.session.add(api_key)
     db.session.flush()
+    audit.record(AdminAction.api_key_issued, f"{api_key.name} ({prefix})", actor=actor, now=api_key.created_dt,
+                 details={"scopes": api_key.scopes, "center": center.code if center else None})
     log.info("issued API key %s (%s) scopes=%s", prefix, api_key.name, api_key.scopes)
     return IssuedKey(api_key, f"rey_{prefix}_{secret}")
 
@@ -89,7 +93,7 @@ def verify_api_key(presented: str | None, scope: str, *, now: datetime | None = 
     return api_key
 
 
-def revoke_api_key(prefix: str, *, now: datetime | None = None) -> ApiKey:
+def revoke_api_key(prefix: str, *, now: datetime | None = None, actor: User | None = None) -> ApiKey:
     """Revoke the key with this prefix (revoking twice keeps the first time); flush, do not commit."""
     prefix = prefix.strip().removeprefix("rey_").split("_")[0]
     api_key = db.session.scalar(sa.select(ApiKey).where(ApiKey.prefix == prefix))
@@ -98,6 +102,7 @@ def revoke_api_key(prefix: str, *, now: datetime | None = None) -> ApiKey:
     if api_key.revoked_dt is None:
         api_key.revoked_dt = now or datetime.now(timezone.utc)
         db.session.flush()
+        audit.record(AdminAction.api_key_revoked, f"{api_key.name} ({prefix})", actor=actor, now=api_key.revoked_dt)
         log.info("revoked API key %s (%s)", prefix, api_key.name)
     return api_key
 

@@ -14,8 +14,9 @@ from flask_babel import gettext as _
 from sqlalchemy import event
 
 from feedback.extensions import db
-from feedback.models import Center, Service
+from feedback.models import AdminAction, Center, Service, User
 from feedback.models.center import CODE_PATTERN
+from feedback.services import audit
 
 _EXTENSION_KEY = "rey.directory"
 
@@ -42,12 +43,22 @@ def _check_code(code: str) -> str:
     return code
 
 
-def save_center(center: Center | None, *, code: str, names: dict, region: str, is_active: bool) -> Center:
+def _fields(row, names: tuple[str, ...]) -> dict:
+    return {name: getattr(row, name) for name in names}
+
+
+_CENTER_FIELDS = ("code", "names", "region", "is_active")
+_SERVICE_FIELDS = ("code", "names", "position", "is_active")
+
+
+def save_center(center: Center | None, *, code: str, names: dict, region: str, is_active: bool,
+                actor: User | None = None) -> Center:
     """Create a center (``center`` None) or change one; codes are unique."""
     code = _check_code(code)
     clash = db.session.scalar(sa.select(Center).where(Center.code == code))
     if clash is not None and clash is not center:
         raise DirectoryError({"code": _("Another center has this code.")})
+    before = _fields(center, _CENTER_FIELDS) if center is not None else dict.fromkeys(_CENTER_FIELDS)
     if center is None:
         center = Center(code=code, names={})
         db.session.add(center)
@@ -56,17 +67,22 @@ def save_center(center: Center | None, *, code: str, names: dict, region: str, i
     center.region = (region or "").strip()
     center.is_active = is_active
     db.session.flush()
+    changed = audit.changes(before, _fields(center, _CENTER_FIELDS))
+    if changed:
+        audit.record(AdminAction.center_saved, center.code, actor=actor, details=changed)
     return center
 
 
 def save_service(
-    center: Center, service: Service | None, *, code: str, names: dict, position: int, is_active: bool
+    center: Center, service: Service | None, *, code: str, names: dict, position: int, is_active: bool,
+    actor: User | None = None,
 ) -> Service:
     """Create or change a service of a center; codes are unique within the center."""
     code = _check_code(code)
     clash = db.session.scalar(sa.select(Service).where(Service.center_id == center.id, Service.code == code))
     if clash is not None and clash is not service:
         raise DirectoryError({"code": _("This center already has a service with this code.")})
+    before = _fields(service, _SERVICE_FIELDS) if service is not None else dict.fromkeys(_SERVICE_FIELDS)
     if service is None:
         service = Service(center=center, code=code, names={})
         db.session.add(service)
@@ -75,6 +91,9 @@ def save_service(
     service.position = position or 0
     service.is_active = is_active
     db.session.flush()
+    changed = audit.changes(before, _fields(service, _SERVICE_FIELDS))
+    if changed:
+        audit.record(AdminAction.service_saved, f"{center.code} · {service.code}", actor=actor, details=changed)
     return service
 
 

@@ -12,7 +12,8 @@ import sqlalchemy as sa
 
 from feedback.extensions import db
 from feedback.services.digests import digest
-from feedback.models import Center, Channel, Kiosk, KioskTap, Submission
+from feedback.models import AdminAction, Center, Channel, Kiosk, KioskTap, Submission, User
+from feedback.services import audit
 from feedback.services.kiosk_guard import BURST_WINDOW, GuardAction, RecentTap, judge_tap
 from feedback.services.references import new_reference
 from feedback.services.submit import FeedbackInput, submit_feedback
@@ -43,29 +44,43 @@ def normalise_code(code: str) -> str:
 
 def create_kiosk(
     center: Center, desk: str, *, label: str = "", is_contact_enabled: bool = False,
-    registration_ttl: timedelta, now: datetime | None = None,
+    registration_ttl: timedelta, now: datetime | None = None, actor: User | None = None,
 ) -> tuple[Kiosk, str]:
     """Add a kiosk and return it with its one-time registration code; flush, do not commit."""
     desk = desk.strip()
     if not desk or len(desk) > 20:
         raise ValueError("the desk must be 1 to 20 characters")
-    kiosk = Kiosk(center_id=center.id, desk=desk, label=label.strip()[:80],
-                  is_contact_enabled=is_contact_enabled, created_dt=now or datetime.now(timezone.utc))
+    now = now or datetime.now(timezone.utc)
+    kiosk = Kiosk(center=center, desk=desk, label=label.strip()[:80],
+                  is_contact_enabled=is_contact_enabled, created_dt=now)
     db.session.add(kiosk)
-    code = renew_registration_code(kiosk, registration_ttl=registration_ttl, now=now)
+    code = _new_code(kiosk, registration_ttl, now)
+    audit.record(AdminAction.kiosk_added, _subject(kiosk), actor=actor, now=now,
+                 details={"label": kiosk.label, "contact": is_contact_enabled})
     log.info("created kiosk %s for %s desk %s", kiosk.id, center.code, desk)
     return kiosk, code
 
 
-def renew_registration_code(kiosk: Kiosk, *, registration_ttl: timedelta, now: datetime | None = None) -> str:
-    """Give the kiosk a fresh one-time code (e.g. to move it to a new tablet); flush, do not commit."""
-    if kiosk.is_revoked:
-        raise ValueError("a revoked kiosk cannot be registered again; create a new one")
-    now = now or datetime.now(timezone.utc)
+def _subject(kiosk: Kiosk) -> str:
+    return f"{kiosk.center.code} · {kiosk.desk}"
+
+
+def _new_code(kiosk: Kiosk, registration_ttl: timedelta, now: datetime) -> str:
     code = new_reference()
     kiosk.registration_code_hash = digest(code)
     kiosk.registration_expires_dt = now + registration_ttl
     db.session.flush()
+    return code
+
+
+def renew_registration_code(kiosk: Kiosk, *, registration_ttl: timedelta, now: datetime | None = None,
+                            actor: User | None = None) -> str:
+    """Give the kiosk a fresh one-time code (e.g. to move it to a new tablet); flush, do not commit."""
+    if kiosk.is_revoked:
+        raise ValueError("a revoked kiosk cannot be registered again; create a new one")
+    now = now or datetime.now(timezone.utc)
+    code = _new_code(kiosk, registration_ttl, now)
+    audit.record(AdminAction.kiosk_code_renewed, _subject(kiosk), actor=actor, now=now)
     return code
 
 
@@ -109,12 +124,13 @@ def mark_seen(kiosk: Kiosk, now: datetime | None = None) -> bool:
     return False
 
 
-def revoke_kiosk(kiosk: Kiosk, *, now: datetime | None = None) -> None:
+def revoke_kiosk(kiosk: Kiosk, *, now: datetime | None = None, actor: User | None = None) -> None:
     """Stop the tablet: its device token and any pending code no longer work; flush."""
     if kiosk.revoked_dt is None:
         kiosk.revoked_dt = now or datetime.now(timezone.utc)
         kiosk.registration_code_hash = None
         db.session.flush()
+        audit.record(AdminAction.kiosk_revoked, _subject(kiosk), actor=actor, now=kiosk.revoked_dt)
         log.info("revoked kiosk %s", kiosk.id)
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from feedback.extensions import db
-from feedback.models import Case, Submission
+from feedback.models import AdminAction, Case, Submission, User
+from feedback.services import audit
 from ml import ModelError
 from ml.registry import current_version_dir, list_versions, read_card, rollback
 
@@ -110,6 +111,11 @@ def agreement(since: datetime, version_thresholds: dict[str, float]) -> list[Agr
     return [Agreement(*row) for row in rows]
 
 
-def roll_back(models_dir: str | Path) -> str:
-    """Point CURRENT at the previously promoted version; the caller reloads the classifier."""
-    return rollback(Path(models_dir))
+def roll_back(models_dir: str | Path, *, actor: User | None = None) -> str:
+    """Point CURRENT at the previously promoted version, and log it; the caller reloads the
+    classifier and commits the log line."""
+    current = current_version_dir(Path(models_dir))
+    version = rollback(Path(models_dir))
+    audit.record(AdminAction.model_rolled_back, version, actor=actor,
+                 details={"version": audit.change(current.name if current else None, version)})
+    return version

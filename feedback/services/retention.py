@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from feedback.extensions import db
-from feedback.models import Submission
+from feedback.models import AdminAction, Submission, User
+from feedback.services import audit
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,7 @@ def contact_cutoff(now: datetime, retention_days: int) -> datetime:
     return now - timedelta(days=retention_days)
 
 
-def purge_expired_contacts(*, now: datetime, retention_days: int) -> int:
+def purge_expired_contacts(*, now: datetime, retention_days: int, actor: User | None = None) -> int:
     """Erase phone numbers and e-mail addresses left with feedback older than the retention period.
 
     The feedback itself stays (ratings and the masked comment feed the statistics); only the contact
@@ -37,5 +38,8 @@ def purge_expired_contacts(*, now: datetime, retention_days: int) -> int:
         .execution_options(synchronize_session=False)
     )
     count = result.rowcount or 0
+    # Each run is logged, even one with nothing to erase: it shows the retention is kept.
+    audit.record(AdminAction.contacts_purged, f"{retention_days} days", actor=actor, now=now,
+                 details={"submissions": count, "created_before": cutoff.isoformat()})
     log.info("purged contact details of %d submissions created before %s", count, cutoff.isoformat())
     return count

@@ -12,7 +12,7 @@ from support import csrf_token_from
 from factories import make_center
 from feedback.auth import hash_password
 from feedback.extensions import db
-from feedback.models import Center, Kiosk, Role, User
+from feedback.models import AdminAction, AdminEvent, Center, Kiosk, Role, User
 
 
 def _login(app, client, role=Role.admin):
@@ -87,6 +87,11 @@ def test_revoking_from_the_admin_page_stops_the_tablet(app, admin, center_id):
     response = admin.post(f"/admin/kiosks/{kiosk_id}/revoke", data={"csrf_token": csrf_token_from(listing)})
     assert response.status_code == 303
     assert tablet.get("/kiosk/baku-1/12").status_code == 403
+    with app.app_context():
+        logged = db.session.execute(sa.select(AdminEvent.action, AdminEvent.actor_name, AdminEvent.subject)
+                                    .order_by(AdminEvent.id)).all()
+    assert logged == [(AdminAction.kiosk_added, "admin-user", "baku-1 · 12"),
+                      (AdminAction.kiosk_revoked, "admin-user", "baku-1 · 12")]
 
 
 def test_a_new_code_moves_the_kiosk_to_another_tablet(app, admin, center_id):
@@ -105,6 +110,9 @@ def test_a_new_code_moves_the_kiosk_to_another_tablet(app, admin, center_id):
     new_tablet.post("/kiosk/register", data={"csrf_token": csrf_token_from(form), "code": second_code})
     assert new_tablet.get("/kiosk/baku-1/12").status_code == 200
     assert old_tablet.get("/kiosk/baku-1/12").status_code == 403
+    with app.app_context():
+        assert db.session.scalar(sa.select(AdminEvent.action).order_by(AdminEvent.id.desc()).limit(1)) \
+            == AdminAction.kiosk_code_renewed
 
 
 @pytest.mark.config(PUBLIC_BASE_URL="https://rey.example.az")

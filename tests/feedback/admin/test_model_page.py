@@ -7,12 +7,13 @@ import shutil
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import sqlalchemy as sa
 
 from support import csrf_token_from
 from factories import make_center, make_submission
 from feedback.auth import hash_password
 from feedback.extensions import db
-from feedback.models import Case, Priority, Role, User
+from feedback.models import AdminAction, AdminEvent, Case, Priority, Role, User
 from ml.registry import current_version_dir, set_current
 
 NOW = datetime.now(timezone.utc)
@@ -83,6 +84,10 @@ def test_rollback_button_goes_back_and_reports_when_it_cannot(app, client, tmp_p
     response = client.post("/admin/model/rollback?lang=en", data={"csrf_token": token}, follow_redirects=True)
     assert "now uses v1" in response.get_data(as_text=True)
     assert current_version_dir(root).name == "v1"
+    with app.app_context():
+        (logged,) = db.session.scalars(sa.select(AdminEvent)).all()
+    assert (logged.action, logged.subject, logged.details) == (
+        AdminAction.model_rolled_back, "v1", {"version": {"from": "v2", "to": "v1"}})
     response = client.post("/admin/model/rollback?lang=en", data={"csrf_token": token}, follow_redirects=True)
     assert "no earlier model" in response.get_data(as_text=True)
     stale = client.post("/admin/model/rollback?lang=en", data={"csrf_token": "stale"}, follow_redirects=True)

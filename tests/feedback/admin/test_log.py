@@ -1,0 +1,113 @@
+"""The administration log: every administrative change leaves a line, in the change's transaction,
+and only admins read it."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from support import csrf_token_from
+from factories import make_center, make_user
+from feedback.extensions import db
+from feedback.models import AdminAction, AdminEvent, Center, Role, User
+from feedback.models._types import utcnow
+from feedback.services import audit
+from feedback.services.accounts import AccountError, change_password, create_user, set_password
+from feedback.services.api_keys import issue_api_key, revoke_api_key
+from feedback.services.retention import purge_expired_contacts
+
+
+def _lines(app):
+    with app.app_context():
+        return [(e.action, e.actor_name, e.subject, e.details)
+                for e in db.session.scalars(sa.select(AdminEvent).order_by(AdminEvent.id))]
+
+
+def _login_admin(app, client):
+    with app.app_context():
+        make_user("admin.1", "admin")
+    token = csrf_token_from(client.get("/review/login").get_data(as_text=True))
+    client.post("/review/login", data={"csrf_token": token, "username": "admin.1", "password": "correct horse 42"})
+    return csrf_token_from(client.get("/admin/centers/new").get_data(as_text=True))
+
+
+def test_the_admin_pages_log_who_changed_what(app, client):
+    token = _login_admin(app, client)
+    client.post("/admin/centers/new", data={"csrf_token": token, "code": "qusar", "name_az": "Qusar mərkəzi",
+                                            "region": "Quba", "is_active": "y"})
+    with app.app_context():
+        center_id = db.session.scalar(sa.select(Center.id).where(Center.code == "qusar"))
+    client.post("/admin/users/new", data={"csrf_token": token, "username": "officer.q", "role": "officer",
+                                          "centers": ["qusar"], "password": "long enough pw 1"})
+    with app.app_context():
+        officer_id = db.session.scalar(sa.select(User.id).where(User.username == "officer.q"))
+    # The role goes up to integrity (restricted bribery cases): the log must say from what to what.
+    client.post(f"/admin/users/{officer_id}", data={"csrf_token": token, "username": "officer.q", "role": "integrity",
+                                                    "centers": ["qusar"], "password": "another long pw 2"})
+    client.post(f"/admin/users/{officer_id}/active", data={"csrf_token": token, "active": "0"})
+    # Saving a center unchanged is no change.
+    client.post(f"/admin/centers/{center_id}", data={"csrf_token": token, "code": "qusar", "name_az": "Qusar mərkəzi",
+                                                     "region": "Quba", "is_active": "y"})
+    lines = _lines(app)
+    assert [(action, who) for action, who, _, _ in lines] == [
+        (AdminAction.center_saved, "admin.1"),
+        (AdminAction.account_created, "admin.1"),
+        (AdminAction.account_changed, "admin.1"),
+        (AdminAction.credentials_set, "admin.1"),
+        (AdminAction.account_disabled, "admin.1"),
+    ]
+    assert lines[1][2:] == ("officer.q", {"role": "officer", "region": None, "centers": ["qusar"]})
+    assert lines[2][3] == {"role": {"from": "officer", "to": "integrity"}}
+    assert "long enough" not in str(lines) and "another long" not in str(lines), "no password in the log"
+
+
+def test_the_log_page_is_for_admins_and_speaks_the_page_language(app, client):
+    token = _login_admin(app, client)
+    client.post("/admin/centers/new", data={"csrf_token": token, "code": "qusar", "name_az": "Qusar mərkəzi",
+                                            "region": "Quba", "is_active": "y"})
+    page = client.get("/admin/log?lang=az").get_data(as_text=True)
+    assert "İdarəetmə jurnalı" in page and "Mərkəz saxlanıldı" in page and "admin.1" in page
+    assert "code: — → qusar" in page
+    with app.app_context():
+        center = make_center("c-1")
+        make_user("officer.x", centers=[center])
+    officer = app.test_client()
+    login = csrf_token_from(officer.get("/review/login").get_data(as_text=True))
+    officer.post("/review/login", data={"csrf_token": login, "username": "officer.x", "password": "correct horse 42"})
+    assert officer.get("/admin/log").status_code == 403
+
+
+def test_the_command_line_is_named_as_such_and_a_persons_own_password_change_is_not_logged(app_ctx):
+    now = utcnow()
+    user = create_user("sup.a", "long enough pw 1", Role.supervisor, now=now)
+    change_password(user, "long enough pw 1", "long enough pw 2", now=now)
+    set_password(user, "long enough pw 3", now=now)  # `flask users set-password`
+    issued = issue_api_key("queue system", ["visits:create"])
+    revoke_api_key(issued.api_key.prefix)
+    purge_expired_contacts(now=now + timedelta(days=400), retention_days=90)
+    db.session.commit()
+    events = db.session.scalars(sa.select(AdminEvent).order_by(AdminEvent.id)).all()
+    assert [e.action for e in events] == [
+        AdminAction.account_created, AdminAction.credentials_set, AdminAction.api_key_issued,
+        AdminAction.api_key_revoked, AdminAction.contacts_purged,
+    ]
+    assert {e.actor_id for e in events} == {None} and {e.actor_name for e in events} == {""}
+    assert issued.secret not in str([e.details for e in events]) and events[2].subject == f"queue system ({issued.api_key.prefix})"
+    assert events[4].details["submissions"] == 0
+
+
+def test_a_refused_change_leaves_no_line(app_ctx):
+    admin = make_user("admin.2", "admin")
+    try:
+        create_user("x", "short", Role.officer, now=utcnow(), actor=admin)
+    except AccountError:
+        db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AdminEvent)) == 0
+
+
+def test_older_lines_are_paged(app_ctx):
+    for n in range(audit.PAGE_SIZE + 3):
+        audit.record(AdminAction.center_saved, f"c-{n}", actor=None)
+    db.session.commit()
+    newest = audit.recent()
+    assert len(newest) == audit.PAGE_SIZE and newest[0].subject == f"c-{audit.PAGE_SIZE + 2}"
+    assert [e.subject for e in audit.recent(before_id=newest[-1].id)] == ["c-2", "c-1", "c-0"]
