@@ -39,6 +39,17 @@ def csrf_token_from(html: str) -> str:
     return match.group(1)
 
 
+def login_admin(app, client, username: str = "admin.1") -> str:
+    """Make an admin account, sign ``client`` in with it, and return a CSRF token for admin forms."""
+    from factories import make_user
+
+    with app.app_context():
+        make_user(username, "admin")
+    token = csrf_token_from(client.get("/review/login").get_data(as_text=True))
+    client.post("/review/login", data={"csrf_token": token, "username": username, "password": "correct horse 42"})
+    return csrf_token_from(client.get("/admin/centers/new").get_data(as_text=True))
+
+
 @contextmanager
 def sql_sent(engine):
     """Record the SQL statements and count the commits sent through ``engine`` while the block runs.

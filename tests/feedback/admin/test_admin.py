@@ -2,22 +2,14 @@
 
 import sqlalchemy as sa
 
-from support import csrf_token_from
+from support import csrf_token_from, login_admin
 from factories import make_center, make_user
 from feedback.extensions import db
 from feedback.models import Center, Service, User
 
 
-def _login_admin(app, client):
-    with app.app_context():
-        make_user("admin.1", "admin")
-    token = csrf_token_from(client.get("/review/login").get_data(as_text=True))
-    client.post("/review/login", data={"csrf_token": token, "username": "admin.1", "password": "correct horse 42"})
-    return csrf_token_from(client.get("/admin/centers/new").get_data(as_text=True))
-
-
 def test_admin_creates_center_service_and_officer(app, client):
-    token = _login_admin(app, client)
+    token = login_admin(app, client)
     created = client.post("/admin/centers/new", data={"csrf_token": token, "code": "qusar", "name_az": "Qusar mərkəzi",
                                                       "region": "Quba", "is_active": "y"})
     assert created.status_code == 303
@@ -34,7 +26,7 @@ def test_admin_creates_center_service_and_officer(app, client):
 
 
 def test_bad_admin_input_gets_messages_not_500(app, client):
-    token = _login_admin(app, client)
+    token = login_admin(app, client)
     with app.app_context():
         make_center("taken")
     duplicate = client.post("/admin/centers/new?lang=en", data={"csrf_token": token, "code": "taken", "name_az": "X"})
@@ -51,7 +43,7 @@ def test_bad_admin_input_gets_messages_not_500(app, client):
 
 
 def test_disabling_a_user_ends_their_session(app, client):
-    token = _login_admin(app, client)
+    token = login_admin(app, client)
     with app.app_context():
         center = make_center("c-1")
         officer_id = make_user("officer.d", centers=[center]).id
@@ -65,7 +57,7 @@ def test_disabling_a_user_ends_their_session(app, client):
 
 def test_an_admin_cannot_take_away_their_own_admin_role(app, client):
     """Like disabling one's own account: it could leave no one to administer the service."""
-    token = _login_admin(app, client)
+    token = login_admin(app, client)
     with app.app_context():
         make_center("c-1")
         own_id = db.session.scalar(sa.select(User.id).where(User.username == "admin.1"))

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from support import csrf_token_from
+from support import csrf_token_from, login_admin
 from factories import make_center, make_user
 from feedback.extensions import db
 from feedback.models import AdminAction, AdminEvent, Center, Role, User
@@ -22,16 +22,8 @@ def _lines(app):
                 for e in db.session.scalars(sa.select(AdminEvent).order_by(AdminEvent.id))]
 
 
-def _login_admin(app, client):
-    with app.app_context():
-        make_user("admin.1", "admin")
-    token = csrf_token_from(client.get("/review/login").get_data(as_text=True))
-    client.post("/review/login", data={"csrf_token": token, "username": "admin.1", "password": "correct horse 42"})
-    return csrf_token_from(client.get("/admin/centers/new").get_data(as_text=True))
-
-
 def test_the_admin_pages_log_who_changed_what(app, client):
-    token = _login_admin(app, client)
+    token = login_admin(app, client)
     client.post("/admin/centers/new", data={"csrf_token": token, "code": "qusar", "name_az": "Qusar mərkəzi",
                                             "region": "Quba", "is_active": "y"})
     with app.app_context():
@@ -61,7 +53,7 @@ def test_the_admin_pages_log_who_changed_what(app, client):
 
 
 def test_the_log_page_is_for_admins_and_speaks_the_page_language(app, client):
-    token = _login_admin(app, client)
+    token = login_admin(app, client)
     client.post("/admin/centers/new", data={"csrf_token": token, "code": "qusar", "name_az": "Qusar mərkəzi",
                                             "region": "Quba", "is_active": "y"})
     page = client.get("/admin/log?lang=az").get_data(as_text=True)
