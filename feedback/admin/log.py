@@ -25,6 +25,7 @@ ACTION_LABELS = {
     AdminAction.service_saved: _l("Service saved"),
     AdminAction.model_rolled_back: _l("Model rolled back"),
     AdminAction.contacts_purged: _l("Contact details purged"),
+    AdminAction.contacts_exported: _l("Contact details exported"),
 }
 
 

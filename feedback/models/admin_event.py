@@ -1,4 +1,5 @@
-"""The administration log: who changed accounts, keys, kiosks, centers, the model or the retention."""
+"""The administration log: who changed accounts, keys, kiosks, centers, the model or the retention,
+and who exported citizens' contact details."""
 
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ class AdminAction(enum.StrEnum):
     service_saved = "service_saved"
     model_rolled_back = "model_rolled_back"
     contacts_purged = "contacts_purged"
+    #: A dashboard export that carried citizens' contact details.
+    contacts_exported = "contacts_exported"
 
 
 class AdminEvent(db.Model):

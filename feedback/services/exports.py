@@ -19,7 +19,8 @@ from flask import Response, stream_with_context
 from sqlalchemy.orm import aliased
 
 from feedback.extensions import db
-from feedback.models import OPEN_STATUSES, Case, Center, Service, Submission
+from feedback.models import OPEN_STATUSES, AdminAction, Case, Center, Service, Submission, User
+from feedback.services import audit
 from feedback.services.metrics import DashboardFilter, case_conditions, submission_conditions
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,18 @@ def _lines(header, query) -> Iterator[str]:
         yield buffer.getvalue()
 
 
-def submissions_csv(f: DashboardFilter, scope, *, with_contact: bool = False, actor: str = "") -> Iterator[str]:
+def _log_contact_export(kind: str, f: DashboardFilter, actor: User | None) -> None:
+    # Citizens' phone numbers leaving in a file: who took them, and which, goes into the
+    # administration log, committed by the caller before the file streams.
+    center = db.session.get(Center, f.center_id) if f.center_id else None
+    audit.record(AdminAction.contacts_exported, f"{kind}.csv", actor=actor, details={
+        "from": f.period.start.isoformat(), "until": f.period.end.isoformat(),
+        "center": center.code if center else None, "region": f.region, "service": f.service_code})
+    log.info("%s export with contacts by %s: %s", kind, actor.username if actor else "command line", f)
+
+
+def submissions_csv(f: DashboardFilter, scope, *, with_contact: bool = False,
+                    actor: User | None = None) -> Iterator[str]:
     """CSV lines of the submissions matching the filter within ``scope`` (a SQL condition)."""
     columns = [
         Submission.reference, Submission.created_dt, Center.code, Service.code, Submission.desk,
@@ -79,7 +91,7 @@ def submissions_csv(f: DashboardFilter, scope, *, with_contact: bool = False, ac
     if with_contact:
         columns.append(Submission.contact)
         header.append("contact")
-        log.info("export with contacts by %s: %s", actor, f)
+        _log_contact_export("submissions", f, actor)
     query = (
         sa.select(*columns)
         .join(Center, Center.id == Submission.center_id)
@@ -92,7 +104,7 @@ def submissions_csv(f: DashboardFilter, scope, *, with_contact: bool = False, ac
 
 
 def cases_csv(f: DashboardFilter, case_scope, now: datetime, *, with_contact: bool = False,
-              actor: str = "") -> Iterator[str]:
+              actor: User | None = None) -> Iterator[str]:
     """CSV lines of the cases opened in the filter's period within ``case_scope``."""
     sub = aliased(Submission)
     is_overdue = sa.and_(Case.status.in_(sorted(OPEN_STATUSES)), Case.due_dt < now)
@@ -105,7 +117,7 @@ def cases_csv(f: DashboardFilter, case_scope, now: datetime, *, with_contact: bo
     if with_contact:
         columns.append(sub.contact)
         header.append("contact")
-        log.info("case export with contacts by %s: %s", actor, f)
+        _log_contact_export("cases", f, actor)
     query = (
         sa.select(*columns)
         .join(sub, sub.id == Case.submission_id)

@@ -23,7 +23,7 @@ def upgrade():
     sa.Column('created_dt', sa.DateTime(timezone=True), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('actor_name', sa.String(length=40), nullable=False),
-    sa.Column('action', sa.Enum('account_created', 'account_changed', 'account_disabled', 'account_enabled', 'credentials_set', 'api_key_issued', 'api_key_revoked', 'kiosk_added', 'kiosk_code_renewed', 'kiosk_revoked', 'center_saved', 'service_saved', 'model_rolled_back', 'contacts_purged', name='adminaction', native_enum=False, length=40), nullable=False),
+    sa.Column('action', sa.Enum('account_created', 'account_changed', 'account_disabled', 'account_enabled', 'credentials_set', 'api_key_issued', 'api_key_revoked', 'kiosk_added', 'kiosk_code_renewed', 'kiosk_revoked', 'center_saved', 'service_saved', 'model_rolled_back', 'contacts_purged', 'contacts_exported', name='adminaction', native_enum=False, length=40), nullable=False),
     sa.Column('subject', sa.String(length=200), nullable=False),
     sa.Column('details', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_admin_events_actor_id_users'), ondelete='SET NULL'),

@@ -8,12 +8,13 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import sqlalchemy as sa
 
 from support import csrf_token_from
 from factories import make_center, make_submission
 from feedback.auth import hash_password
 from feedback.extensions import db
-from feedback.models import Case, Center, Priority, Role, User
+from feedback.models import AdminAction, AdminEvent, Case, Center, Priority, Role, User
 
 NOW = datetime.now(timezone.utc)
 
@@ -138,6 +139,8 @@ def test_submission_export_is_masked_and_has_no_contact_for_supervisors(app, cli
     flagged = next(r for r in rows if r["rating"] == "1")
     assert flagged["comment_masked"] == "'=HYPERLINK(\"x\") zəng: [telefon]"  # formula defused
     assert "050-123" not in str(rows) and "Rüşvət" not in str(rows)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(AdminEvent)) == 0, "no contacts left"
 
 
 def test_officer_may_export_cases_with_contacts_integrity_sees_restricted(app, client, world):
@@ -147,6 +150,14 @@ def test_officer_may_export_cases_with_contacts_integrity_sees_restricted(app, c
     assert "contact" in rows[0]
     rows = _csv(client.get("/dashboard/export/submissions.csv?contact=1"))
     assert {r["contact"] for r in rows} == {"", "+994501234567"}
+    # Contacts leaving in a file are in the administration log: who, which file, which filter.
+    with app.app_context():
+        logged = db.session.scalars(sa.select(AdminEvent).order_by(AdminEvent.id)).all()
+    assert [(e.action, e.actor_name, e.subject) for e in logged] == [
+        (AdminAction.contacts_exported, "integrity-user", "cases.csv"),
+        (AdminAction.contacts_exported, "integrity-user", "submissions.csv"),
+    ]
+    assert logged[0].details["from"] and logged[0].details["center"] is None
 
 
 def test_officer_case_export_excludes_restricted(app, client, world):
