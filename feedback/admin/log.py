@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from flask import render_template, request
 from flask_babel import lazy_gettext as _l
+from wtforms import SelectField, StringField
+from wtforms.validators import Length, Optional
 
 from feedback.admin import bp
 from feedback.database import row_id
+from feedback.fields import StaffForm
 from feedback.models import AdminAction
 from feedback.services import audit
 
@@ -29,6 +32,10 @@ ACTION_LABELS = {
 }
 
 
+def _stripped(value):
+    return value.strip() if isinstance(value, str) else value
+
+
 def _shown(value) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{k}: {v}" for k, v in value.items())
@@ -43,9 +50,26 @@ def describe(details: dict) -> list[str]:
             else f"{name}: {_shown(value)}" for name, value in details.items()]
 
 
+class LogFilterForm(StaffForm):
+    """What to show, from the query string; a GET form needs no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    action = SelectField(_l("What"), default="",
+                         choices=[("", _l("All"))] + [(a.value, label) for a, label in ACTION_LABELS.items()])
+    who = StringField(_l("Who (username)"), validators=[Optional(), Length(max=40)], filters=[_stripped])
+
+
 @bp.get("/log")
 def log():
-    """The newest lines of the administration log; ``?before=`` pages back."""
-    events = audit.recent(before_id=row_id(request.args.get("before")))
+    """The newest lines of the administration log, of one kind or by one person; ``?before=`` pages back."""
+    form = LogFilterForm(formdata=request.args)
+    if not form.validate():
+        return render_template("admin/log.html", form=form, events=[], labels=ACTION_LABELS), 400
+    events = audit.recent(before_id=row_id(request.args.get("before")),
+                          action=AdminAction(form.action.data) if form.action.data else None,
+                          actor_name=(form.who.data or "").lower() or None)
     older = events[-1].id if len(events) == audit.PAGE_SIZE else None
-    return render_template("admin/log.html", events=events, labels=ACTION_LABELS, describe=describe, older=older)
+    return render_template("admin/log.html", form=form, events=events, labels=ACTION_LABELS, describe=describe,
+                           older=older)

@@ -2,8 +2,8 @@
 own transaction, so that a change and its line are stored together or not at all.
 
 Case work has its own trail (CaseEvent); this one covers who may see and do what (accounts, roles,
-API keys, kiosks), what the service offers (centers and services), the model, and the purge of
-citizens' contacts. ``actor`` None means the command line on the server.
+API keys, kiosks), what the service offers (centers and services), the model, and citizens'
+contacts purged or exported. ``actor`` None means the command line on the server.
 """
 
 from __future__ import annotations
@@ -49,9 +49,15 @@ def is_change(value) -> bool:
     return isinstance(value, dict) and value.keys() == {"from", "to"}
 
 
-def recent(limit: int = PAGE_SIZE, *, before_id: int | None = None) -> list[AdminEvent]:
-    """The newest lines first; ``before_id`` pages back through older ones."""
+def recent(limit: int = PAGE_SIZE, *, before_id: int | None = None, action: AdminAction | None = None,
+           actor_name: str | None = None) -> list[AdminEvent]:
+    """The newest lines first, of one kind or by one person if given (``actor_name`` "" is the
+    command line); ``before_id`` pages back through older ones."""
     query = sa.select(AdminEvent).order_by(AdminEvent.id.desc()).limit(limit)
     if before_id is not None:
         query = query.where(AdminEvent.id < before_id)
+    if action is not None:
+        query = query.where(AdminEvent.action == action)
+    if actor_name is not None:
+        query = query.where(AdminEvent.actor_name == actor_name)
     return list(db.session.scalars(query))

@@ -104,3 +104,23 @@ def test_kiosk_pages(live_server, tablet_page, axe):
     page.click("button[type=submit]")
     page.wait_for_url("**/kiosk/baku-1/a11y")
     axe(page, name="kiosk-rate")
+
+
+def test_administration_log_page(live_server, page, axe):
+    from factories import make_user
+    from feedback.models import AdminAction, User
+    from feedback.services import audit
+
+    with live_server.app.app_context():
+        if db.session.scalar(sa.select(User).where(User.username == "axe.admin")) is None:
+            make_user("axe.admin", "admin")
+            audit.record(AdminAction.center_saved, "baku-1", actor=None,
+                         details={"region": audit.change("", "Bakı")})
+            db.session.commit()
+    page.goto(live_server.url("/review/login?lang=az"))
+    page.fill("input[name=username]", "axe.admin")
+    page.fill("input[name=password]", "correct horse 42")
+    page.click("button[type=submit]")
+    page.goto(live_server.url("/admin/log?lang=az"))
+    assert page.locator("h1").inner_text() == "İdarəetmə jurnalı"
+    axe(page, name="admin-log")

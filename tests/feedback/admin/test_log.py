@@ -56,7 +56,9 @@ def test_the_log_page_is_for_admins_and_speaks_the_page_language(app, client):
     token = login_admin(app, client)
     client.post("/admin/centers/new", data={"csrf_token": token, "code": "qusar", "name_az": "Qusar mərkəzi",
                                             "region": "Quba", "is_active": "y"})
-    page = client.get("/admin/log?lang=az").get_data(as_text=True)
+    response = client.get("/admin/log?lang=az")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
     assert "İdarəetmə jurnalı" in page and "Mərkəz saxlanıldı" in page and "admin.1" in page
     assert "code: — → qusar" in page
     with app.app_context():
@@ -103,3 +105,21 @@ def test_older_lines_are_paged(app_ctx):
     newest = audit.recent()
     assert len(newest) == audit.PAGE_SIZE and newest[0].subject == f"c-{audit.PAGE_SIZE + 2}"
     assert [e.subject for e in audit.recent(before_id=newest[-1].id)] == ["c-2", "c-1", "c-0"]
+
+
+def test_the_log_page_filters_by_kind_and_person(app, client):
+    token = login_admin(app, client)
+    for code in ("qusar", "quba"):
+        client.post("/admin/centers/new", data={"csrf_token": token, "code": code, "name_az": code, "is_active": "y"})
+    with app.app_context():
+        make_user("admin.2", "admin")
+        create_user("sup.q", "long enough pw 1", Role.supervisor, now=utcnow())  # the command line
+        db.session.commit()
+    rows = lambda html: html.count("<tr>") - 1  # noqa: E731 (the header row)
+    centers = client.get("/admin/log?lang=en&action=center_saved").get_data(as_text=True)
+    assert rows(centers) == 2 and "sup.q" not in centers
+    by_admin = client.get("/admin/log?lang=en&who=+Admin.1+").get_data(as_text=True)
+    assert rows(by_admin) == 2 and "sup.q" not in by_admin
+    assert "No line of the log matches." in client.get("/admin/log?lang=en&who=nobody").get_data(as_text=True)
+    bad = client.get("/admin/log?lang=en&action=drop_tables")
+    assert bad.status_code == 400 and "Not a valid choice" in bad.get_data(as_text=True)
