@@ -11,6 +11,7 @@ from sqlalchemy import exc as database_errors
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from feedback.extensions import db
+from feedback.i18n import API_PREFIX
 
 log = logging.getLogger(__name__)
 #: Seconds a client is asked to wait while the database cannot be reached.
@@ -21,7 +22,7 @@ _UNAVAILABLE = (database_errors.OperationalError, database_errors.InterfaceError
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/") or (
+    return request.path.startswith(API_PREFIX) or (
         request.accept_mimetypes.best == "application/json"
     )
 

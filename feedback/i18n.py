@@ -13,6 +13,7 @@ LANGUAGE_COOKIE = "rey_lang"
 LANGUAGE_NAMES = {"az": "Azərbaycanca", "ru": "Русский", "en": "English"}
 
 
+#: Where the JSON API lives: its answers are JSON (feedback.errors) and English (select_locale).
 API_PREFIX = "/api/"
 
 

@@ -32,8 +32,9 @@ ACTION_LABELS = {
 }
 
 
-def _stripped(value):
-    return value.strip() if isinstance(value, str) else value
+def _username(value):
+    # Usernames are stored lower-case (feedback.models.user); "Admin.1 " names admin.1.
+    return value.strip().lower() if isinstance(value, str) else value
 
 
 def _shown(value) -> str:
@@ -58,7 +59,7 @@ class LogFilterForm(StaffForm):
 
     action = SelectField(_l("What"), default="",
                          choices=[("", _l("All"))] + [(a.value, label) for a, label in ACTION_LABELS.items()])
-    who = StringField(_l("Who (username)"), validators=[Optional(), Length(max=40)], filters=[_stripped])
+    who = StringField(_l("Who (username)"), validators=[Optional(), Length(max=40)], filters=[_username])
 
 
 @bp.get("/log")
@@ -69,7 +70,7 @@ def log():
         return render_template("admin/log.html", form=form, events=[], labels=ACTION_LABELS), 400
     events = audit.recent(before_id=row_id(request.args.get("before")),
                           action=AdminAction(form.action.data) if form.action.data else None,
-                          actor_name=(form.who.data or "").lower() or None)
+                          actor_name=form.who.data or None)
     older = events[-1].id if len(events) == audit.PAGE_SIZE else None
     return render_template("admin/log.html", form=form, events=events, labels=ACTION_LABELS, describe=describe,
                            older=older)

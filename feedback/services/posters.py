@@ -9,6 +9,7 @@ Cyrillic; DejaVu Sans (Debian's fonts-dejavu-core) does.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,9 +109,9 @@ def _draw_qr(pdf: FPDF, url: str, x: float, y: float, size: float) -> None:
                 c += 1
 
 
-def _shrink_to_fit(pdf: FPDF, text: str, width: float, smallest: float) -> None:
-    """Lower the current font size, to no less than ``smallest``, until ``text`` fits on one line."""
-    while pdf.font_size_pt > smallest and pdf.get_string_width(text) > width:
+def _shrink_until(pdf: FPDF, fits: Callable[[], bool], smallest: float) -> None:
+    """Lower the current font size in half points, to no less than ``smallest``, until ``fits()``."""
+    while pdf.font_size_pt > smallest and not fits():
         pdf.set_font_size(max(smallest, pdf.font_size_pt - 0.5))
 
 
@@ -120,12 +121,6 @@ def _centered(pdf: FPDF, text: str, *, wrap: WrapMode = WrapMode.WORD, dry_run: 
     return pdf.multi_cell(A4_WIDTH - 2 * _MARGIN, pdf.font_size_pt * _LINE_MM_PER_PT, text, align="C",
                           new_x=XPos.LMARGIN, new_y=YPos.NEXT, wrapmode=wrap, dry_run=dry_run,
                           output=MethodReturnValue.HEIGHT)
-
-
-def _fit_block(pdf: FPDF, texts: list[str], room: float, smallest: float) -> None:
-    """Lower the current font size, to no less than ``smallest``, until ``texts`` fit in ``room`` mm."""
-    while pdf.font_size_pt > smallest and sum(_centered(pdf, text, dry_run=True) for text in texts) > room:
-        pdf.set_font_size(max(smallest, pdf.font_size_pt - 0.5))
 
 
 def poster_pdf(
@@ -157,7 +152,7 @@ def poster_pdf(
 
     # Sizes first, from the bottom up: the address and instructions, then the desk, then the names.
     pdf.set_font("DejaVu", "B", 17)
-    _shrink_to_fit(pdf, address["text"], width, smallest=11)
+    _shrink_until(pdf, lambda: pdf.get_string_width(address["text"]) <= width, smallest=11)
     address_size = pdf.font_size_pt
     below = 3 + _centered(pdf, **address, dry_run=True) + 3
     pdf.set_font("DejaVu", "", 11)
@@ -165,12 +160,12 @@ def poster_pdf(
     desk_size, desk_height = 0.0, 0.0
     if desk_line:
         pdf.set_font("DejaVu", "B", 20)
-        _shrink_to_fit(pdf, desk_line, width, smallest=14)
+        _shrink_until(pdf, lambda: pdf.get_string_width(desk_line) <= width, smallest=14)
         desk_size, desk_height = pdf.font_size_pt, 1 + _centered(pdf, desk_line, dry_run=True)
     titles_end = _TOP + _TITLE_LINE * len(lines) + 2
     pdf.set_font("DejaVu", "", 15)
-    _fit_block(pdf, names, A4_HEIGHT - _FOOTER - below - _SMALLEST_QR - 8 - desk_height - titles_end,
-               smallest=8)
+    room = A4_HEIGHT - _FOOTER - below - _SMALLEST_QR - 8 - desk_height - titles_end
+    _shrink_until(pdf, lambda: sum(_centered(pdf, name, dry_run=True) for name in names) <= room, smallest=8)
     names_size = pdf.font_size_pt
 
     pdf.set_font("DejaVu", "B", 30)

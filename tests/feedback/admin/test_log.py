@@ -11,7 +11,7 @@ from feedback.extensions import db
 from feedback.models import AdminAction, AdminEvent, Center, Role, User
 from feedback.models._types import utcnow
 from feedback.services import audit
-from feedback.services.accounts import AccountError, change_password, create_user, set_password
+from feedback.services.accounts import change_password, create_user, set_password, update_user
 from feedback.services.api_keys import issue_api_key, revoke_api_key
 from feedback.services.retention import purge_expired_contacts
 
@@ -89,12 +89,14 @@ def test_the_command_line_is_named_as_such_and_a_persons_own_password_change_is_
     assert events[4].details["submissions"] == 0
 
 
-def test_a_refused_change_leaves_no_line(app_ctx):
+def test_a_change_and_its_line_are_stored_together_or_not_at_all(app_ctx):
+    """The line is in the change's transaction: a change rolled back leaves no line, and no line
+    is committed for a change that was not."""
     admin = make_user("admin.2", "admin")
-    try:
-        create_user("x", "short", Role.officer, now=utcnow(), actor=admin)
-    except AccountError:
-        db.session.rollback()
+    officer = make_user("officer.r", centers=[make_center("c-r")])
+    update_user(officer, display_name="", role=Role.integrity, region=None, center_codes=["c-r"], actor=admin)
+    db.session.rollback()
+    assert db.session.scalar(sa.select(User.role).where(User.username == "officer.r")) == Role.officer
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AdminEvent)) == 0
 
 
