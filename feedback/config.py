@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from datetime import timedelta
@@ -42,6 +43,18 @@ def _engine_options(url: str, env: dict) -> dict:
         # within seconds, answered 503 (feedback.errors), not hold a worker for TCP's minutes.
         options["connect_args"] = {"connect_timeout": int(env.get("REY_DB_CONNECT_TIMEOUT", 5))}
     return options
+
+
+def networks(value: str, *, name: str = "REY_HALL_NETWORKS") -> tuple:
+    """Addresses or CIDR blocks separated by commas or spaces, as ``ipaddress`` networks.
+
+    A typo must stop the app at start, naming the variable, rather than leave a hall limited as
+    strangers are all day.
+    """
+    try:
+        return tuple(ipaddress.ip_network(part, strict=False) for part in value.replace(",", " ").split())
+    except ValueError as exc:
+        raise ValueError(f"{name}: {exc}") from None
 
 
 def for_serving(env: dict | None = None) -> dict:
@@ -87,6 +100,10 @@ def from_environment(instance_path: str, env: dict | None = None) -> dict:
         # Limits per client address, in Flask-Limiter's notation ("10 per minute; 100 per hour").
         "RATELIMIT_SUBMIT": env.get("REY_LIMIT_SUBMIT", "10 per minute; 60 per hour"),
         "RATELIMIT_API": env.get("REY_LIMIT_API", "120 per minute"),
+        # Behind a hall's own Wi-Fi (or the tablets' network) every citizen in the hall has the same
+        # address, so those networks get a limit sized for a hall rather than for one person.
+        "HALL_NETWORKS": networks(env.get("REY_HALL_NETWORKS", "")),
+        "RATELIMIT_SUBMIT_HALL": env.get("REY_LIMIT_SUBMIT_HALL", "60 per minute; 1000 per hour"),
         "RATELIMIT_LOGIN": env.get("REY_LIMIT_LOGIN", "5 per minute; 30 per hour"),
         # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
         "PROXY_COUNT": int(env.get("REY_PROXY_COUNT", 0)),

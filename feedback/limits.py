@@ -13,6 +13,7 @@ Use the decorators on views::
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 
 from flask import current_app
@@ -27,8 +28,27 @@ def _configured(name: str) -> Callable[[], str]:
     return lambda: current_app.config[name]
 
 
-#: Storing a citizen's feedback from the survey page (POSTs only; showing the form is free).
-submission_limit = limiter.shared_limit(_configured("RATELIMIT_SUBMIT"), scope="submit", methods=["POST"])
+def is_from_hall(address: str | None, networks) -> bool:
+    """Whether ``address`` lies in one of ``networks`` (a hall's Wi-Fi, its tablets' network)."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return False
+    # A dual-stack socket reports an IPv4 client as ::ffff:a.b.c.d.
+    ip = getattr(ip, "ipv4_mapped", None) or ip
+    return any(ip in network for network in networks)
+
+
+def _submission_limit_value() -> str:
+    config = current_app.config
+    if is_from_hall(get_remote_address(), config["HALL_NETWORKS"]):
+        return config["RATELIMIT_SUBMIT_HALL"]
+    return config["RATELIMIT_SUBMIT"]
+
+
+#: Storing a citizen's feedback from the survey page (POSTs only; showing the form is free). Each
+#: address of REY_HALL_NETWORKS is a whole hall of citizens and gets the hall's limit instead.
+submission_limit = limiter.shared_limit(_submission_limit_value, scope="submit", methods=["POST"])
 
 #: Signing in: slows down password guessing from one address.
 login_limit = limiter.shared_limit(_configured("RATELIMIT_LOGIN"), scope="login", methods=["POST"])
