@@ -5,7 +5,8 @@
 Starts gunicorn with the production settings (feedback/gunicorn_conf.py) on a private PostgreSQL
 schema, and beside it, under the same settings, bench/bare_app.py (the yardstick) and
 bench/classify_app.py (the bare endpoint plus classification: the ceiling for any endpoint that
-classifies in the request). Drives each in turn with wrk
+classifies in the request) and bench/store_app.py (the bare endpoint plus the submission's INSERT:
+the ceiling for any endpoint that stores what it acknowledges, on this machine). Drives each in turn with wrk
 (``apt-get install -y wrk``; bench/feedback.lua gives every request its own Idempotency-Key and a
 comment from the seed corpus, most with a typo, so the classifier keeps meeting new words as in
 real traffic) for a few alternating rounds, because a shared machine's speed drifts from one
@@ -254,7 +255,8 @@ def main() -> int:
             rey = running.enter_context(Gunicorn(env, None, logs / "rey.log"))
             bare = running.enter_context(Gunicorn(env, "bench.bare_app:app", logs / "bare.log"))
             ceiling = running.enter_context(Gunicorn(env, "bench.classify_app:app", logs / "classify.log"))
-            servers = {"ours": rey, "bare": bare, "ceiling": ceiling}
+            store = running.enter_context(Gunicorn(env, "bench.store_app:app", logs / "store.log"))
+            servers = {"ours": rey, "bare": bare, "ceiling": ceiling, "store": store}
             if args.servers > 1:
                 # One server's workers shared out, so the line compares the setups, not more workers.
                 share = {**env, "REY_WORKERS": str(max(1, workers // args.servers))}
@@ -270,7 +272,7 @@ def main() -> int:
             paced = measured(rey, **load_args, rate=target)
         # wrk drops answers still in flight when time is up, so the server may have stored a few more.
         stored = database.count("submissions") - before
-        driven = [r[name] for r in rounds for name in ("ours", "cluster") if name in r]
+        driven = [r[name] for r in rounds for name in ("ours", "cluster", "store") if name in r]
         acknowledged = sum(r["requests"] - r["non2xx"] for r in [*driven, paced])
     finally:
         database.drop()
@@ -278,6 +280,7 @@ def main() -> int:
     ratios = [r["ours"]["rps"] / r["bare"]["rps"] for r in rounds]
     ratio = median(ratios)
     ceilings = [r["ceiling"]["rps"] / r["bare"]["rps"] for r in rounds]
+    stores = [r["store"]["rps"] / r["bare"]["rps"] for r in rounds]
     print(f"machine: {os.cpu_count()} cores, load average before {load:.2f} (other work on the machine, "
           f"shown per line, lowers every req/s figure); gunicorn "
           f"{os.environ.get('REY_WORKER_CLASS', 'gthread')}, workers {workers}"
@@ -285,10 +288,11 @@ def main() -> int:
           f"threads {os.environ.get('REY_THREADS', '4')}; wrk -t2 "
           f"-c{args.connections} -d{args.duration}s; PostgreSQL; model {(models / 'CURRENT').read_text().strip()}; "
           f"comments: {f'{count} from the corpus, most with a typo' if comments else 'eight fixed ones'}")
-    for index, (pair, each, ceiling) in enumerate(zip(rounds, ratios, ceilings), 1):
-        print(f"round {index}: ratio {each:.0%} (classification alone {ceiling:.0%})")
+    for index, (pair, each, ceiling, stored_only) in enumerate(zip(rounds, ratios, ceilings, stores), 1):
+        print(f"round {index}: ratio {each:.0%} (classification alone {ceiling:.0%}, storing alone {stored_only:.0%})")
         print(_line("bare Flask endpoint (peak)", pair["bare"]))
         print(_line("bare + classification (peak)", pair["ceiling"]))
+        print(_line("bare + storing (peak)", pair["store"]))
         print(_line("POST /api/v1/feedback (peak)", pair["ours"]))
         if "cluster" in pair:
             print(_line(f"the same via nginx, {args.servers} servers", pair["cluster"]))
@@ -301,8 +305,13 @@ def main() -> int:
     print(f"  ceiling, the bare endpoint that only classifies the comment: {median(ceilings):.0%} of bare "
           f"(rounds {', '.join(f'{r:.0%}' for r in ceilings)}); no endpoint that classifies in the request "
           f"can pass it")
+    print(f"  ceiling, the bare endpoint that only stores the submission: {median(stores):.0%} of bare "
+          f"(rounds {', '.join(f'{r:.0%}' for r in stores)}); no endpoint that stores what it acknowledges, "
+          f"on a machine that also runs the database, can pass it")
     print(f"  server CPU per request, medians: bare {median(r['bare']['cpu_ms'] for r in rounds):.2f} ms, "
           f"bare + classification {median(r['ceiling']['cpu_ms'] for r in rounds):.2f} ms, "
+          f"bare + storing {median(r['store']['cpu_ms'] for r in rounds):.2f} + "
+          f"{median(r['store']['db_ms'] for r in rounds):.2f} ms (PostgreSQL), "
           f"ours {median(r['ours']['cpu_ms'] for r in rounds):.2f} ms")
     if args.servers > 1:
         shares = [r["cluster"]["rps"] / r["ours"]["rps"] for r in rounds]
