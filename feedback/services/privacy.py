@@ -14,10 +14,11 @@ EMAIL_MASK = "[email]"
 FIN_MASK = "[fin]"
 ID_MASK = "[id-card]"
 CARD_MASK = "[bank-card]"
+IBAN_MASK = "[bank-account]"
 
-_MASKS = {"phone": PHONE_MASK, "email": EMAIL_MASK, "fin": FIN_MASK, "idcard": ID_MASK, "card": CARD_MASK}
+_MASKS = {"phone": PHONE_MASK, "email": EMAIL_MASK, "fin": FIN_MASK, "idcard": ID_MASK, "card": CARD_MASK, "iban": IBAN_MASK}
 
 
 def mask_personal_data(text: str) -> str:
-    """Return the text with phones, e-mails, FIN codes, ID card and bank card numbers masked."""
+    """Return the text with phones, e-mails, FIN codes, ID card, bank card and account numbers masked."""
     return mask(text, _MASKS)

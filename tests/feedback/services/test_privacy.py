@@ -6,6 +6,7 @@ from feedback.services.privacy import (
     CARD_MASK,
     EMAIL_MASK,
     FIN_MASK,
+    IBAN_MASK,
     ID_MASK,
     PHONE_MASK,
     mask_personal_data,
@@ -26,6 +27,12 @@ from feedback.services.privacy import (
         ("şəxsiyyət vəsiqəsi AZE12345678", "12345678", ID_MASK),
         ("yeni vəsiqə AA 1234567", "1234567", ID_MASK),
         ("kart 4111 1111 1111 1111 ilə ödədim", "4111 1111", CARD_MASK),
+        # IBANs, as printed on a statement and as typed on a phone; the check digits are valid.
+        ("Rüsumu iki dəfə ödədim, pulu AZ44 IBAZ 3809 0019 4412 3456 7890 hesabıma qaytarın",
+         "3809 0019", IBAN_MASK),
+        ("верните деньги на счёт az81paha40060019440099887766 пожалуйста", "40060019440099887766", IBAN_MASK),
+        ("Refund the visa fee to my account DE44 5001 0517 5407 3249 31, paid twice", "5407 3249", IBAN_MASK),
+        ("GB69BARC20005512345678 is my account", "20005512345678", IBAN_MASK),
     ],
 )
 def test_personal_data_is_masked(text, secret, mask):
@@ -47,6 +54,23 @@ def test_personal_data_is_masked(text, secret, mask):
 )
 def test_ordinary_numbers_and_words_are_left_alone(text):
     assert mask_personal_data(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hesab AZ45 IBAZ 3809 0019 4412 3456 7890",  # one check digit off: not an IBAN
+        "Sifariş AZ2024 1234 5678 qəbul olunmadı",  # too short for any IBAN
+        "Model SN12 ABCD EFGH 1234 printer işləmir",
+    ],
+)
+def test_text_shaped_like_an_iban_that_fails_its_check_is_left_alone(text):
+    assert IBAN_MASK not in mask_personal_data(text)
+
+
+def test_an_iban_keeps_the_number_written_after_it():
+    masked = mask_personal_data("AZ44 IBAZ 3809 0019 4412 3456 7890 2024 ildən açıqdır")
+    assert masked == f"{IBAN_MASK} 2024 ildən açıqdır"
 
 
 def test_a_number_that_fails_luhn_is_not_a_bank_card():
