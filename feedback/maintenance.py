@@ -1,4 +1,5 @@
-"""Operations chores: ``flask --app feedback retention purge`` and ``flask --app feedback db backup``."""
+"""Operations chores: ``flask --app feedback retention purge``, ``flask --app feedback privacy remask``
+and ``flask --app feedback db backup``."""
 
 from __future__ import annotations
 
@@ -34,6 +35,22 @@ def purge_command(days: int | None):
     click.echo(f"contact details erased from {count} submissions older than {days} days")
 
 
+@click.group("privacy")
+def privacy_group():
+    """Keep personal data in comments masked."""
+
+
+@privacy_group.command("remask")
+@with_appcontext
+def remask_command():
+    """Mask stored comments again with the current patterns (after an upgrade that added some)."""
+    from feedback.services.privacy import remask_stored_comments
+
+    count = remask_stored_comments(now=datetime.now(timezone.utc))
+    db.session.commit()
+    click.echo(f"masked comments changed in {count} submissions")
+
+
 @db_group.command("backup")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write the backup (default: instance/backups/rey-<UTC time>.<ext>).")
@@ -64,3 +81,4 @@ def backup_command(output: Path | None):
 def init_app(app) -> None:
     # backup_command joined Flask-Migrate's `db` group when this module was imported.
     app.cli.add_command(retention_group)
+    app.cli.add_command(privacy_group)

@@ -29,6 +29,7 @@ ACTION_LABELS = {
     AdminAction.model_rolled_back: _l("Model rolled back"),
     AdminAction.contacts_purged: _l("Contact details purged"),
     AdminAction.contacts_exported: _l("Contact details exported"),
+    AdminAction.comments_remasked: _l("Stored comments masked again"),
 }
 
 

@@ -32,6 +32,8 @@ class AdminAction(enum.StrEnum):
     contacts_purged = "contacts_purged"
     #: A dashboard export that carried citizens' contact details.
     contacts_exported = "contacts_exported"
+    #: Stored comments masked again after the patterns for personal data changed.
+    comments_remasked = "comments_remasked"
 
 
 class AdminEvent(db.Model):

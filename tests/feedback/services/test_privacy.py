@@ -1,7 +1,13 @@
 """Personal data in comments is masked before officers, exports or the model see it."""
 
-import pytest
+from datetime import datetime, timezone
 
+import pytest
+import sqlalchemy as sa
+
+from factories import make_center, make_submission
+from feedback.extensions import db
+from feedback.models import AdminAction, AdminEvent, Submission
 from feedback.services.privacy import (
     CARD_MASK,
     EMAIL_MASK,
@@ -10,6 +16,7 @@ from feedback.services.privacy import (
     ID_MASK,
     PHONE_MASK,
     mask_personal_data,
+    remask_stored_comments,
 )
 
 
@@ -86,3 +93,44 @@ def test_masking_keeps_the_rest_of_the_comment():
 @pytest.mark.parametrize("text", ["", None])
 def test_empty_comments_pass_through(text):
     assert mask_personal_data(text) == text
+
+
+IBAN_COMMENT = "Pulu AZ44 IBAZ 3809 0019 4412 3456 7890 hesabıma qaytarın"
+
+
+def _masked_texts(app) -> dict[str, str]:
+    with app.app_context():
+        return dict(db.session.execute(sa.select(Submission.comment, Submission.comment_masked)).all())
+
+
+def _seed_stored_before_iban_masking(app):
+    """Comments as an earlier version stored them: its patterns left IBANs in the masked text."""
+    with app.app_context():
+        center = make_center("baku-1")
+        make_submission(center, comment=IBAN_COMMENT, comment_masked=IBAN_COMMENT)
+        make_submission(center, comment="Zəng edin +994 50 123 45 67", comment_masked=f"Zəng edin {PHONE_MASK}")
+        make_submission(center, comment="Hər şey yaxşı idi")
+        make_submission(center, rating=5)
+
+
+def test_remasking_masks_what_earlier_patterns_missed_and_logs_the_run(app):
+    _seed_stored_before_iban_masking(app)
+    with app.app_context():
+        # One per batch: the batches must not skip or repeat a comment.
+        assert remask_stored_comments(now=datetime.now(timezone.utc), batch_size=1) == 1
+        db.session.commit()
+        (line,) = db.session.scalars(sa.select(AdminEvent)).all()
+        assert line.action == AdminAction.comments_remasked and line.details == {"submissions": 1}
+    masked = _masked_texts(app)
+    assert masked[IBAN_COMMENT] == f"Pulu {IBAN_MASK} hesabıma qaytarın"
+    assert masked["Zəng edin +994 50 123 45 67"] == f"Zəng edin {PHONE_MASK}"
+    assert masked["Hər şey yaxşı idi"] == "Hər şey yaxşı idi"
+
+
+def test_the_remask_command_commits_and_a_second_run_finds_nothing(app, runner):
+    _seed_stored_before_iban_masking(app)
+    result = runner.invoke(args=["privacy", "remask"])
+    assert result.exit_code == 0, result.output
+    assert "changed in 1 submissions" in result.output
+    assert IBAN_MASK in _masked_texts(app)[IBAN_COMMENT]
+    assert "changed in 0 submissions" in runner.invoke(args=["privacy", "remask"]).output
