@@ -29,9 +29,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
-    from feedback import auth, classifier, cli, database, errors, i18n, security
+    from feedback import auth, classifier, cli, database, errors, i18n, monitoring, security
     from feedback.extensions import csrf, db, limiter, migrate
 
+    monitoring.init_app(app)
     database.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)

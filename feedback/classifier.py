@@ -9,6 +9,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
+from feedback import monitoring
 from ml import ModelError, load_model
 from ml.registry import current_version_dir
 
@@ -77,6 +78,7 @@ class ComplaintClassifier:
         try:
             (prediction,) = model.predict([text])
         except Exception:
+            monitoring.classifier_failures.inc()
             log.exception("complaint model %s failed on a comment of %d characters; triaged without it",
                           model.version, len(text))
             return None

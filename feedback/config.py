@@ -45,7 +45,7 @@ def _engine_options(url: str, env: dict) -> dict:
     return options
 
 
-def networks(value: str, *, name: str = "REY_HALL_NETWORKS") -> tuple:
+def networks(value: str, *, name: str) -> tuple:
     """Addresses or CIDR blocks separated by commas or spaces, as ``ipaddress`` networks.
 
     A typo must stop the app at start, naming the variable, rather than leave a hall limited as
@@ -55,6 +55,17 @@ def networks(value: str, *, name: str = "REY_HALL_NETWORKS") -> tuple:
         return tuple(ipaddress.ip_network(part, strict=False) for part in value.replace(",", " ").split())
     except ValueError as exc:
         raise ValueError(f"{name}: {exc}") from None
+
+
+def in_networks(address: str | None, networks) -> bool:
+    """Whether the client ``address`` lies in one of ``networks`` (as ``networks()`` returns them)."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return False
+    # A dual-stack socket reports an IPv4 client as ::ffff:a.b.c.d.
+    ip = getattr(ip, "ipv4_mapped", None) or ip
+    return any(ip in network for network in networks)
 
 
 def for_serving(env: dict | None = None) -> dict:
@@ -102,9 +113,11 @@ def from_environment(instance_path: str, env: dict | None = None) -> dict:
         "RATELIMIT_API": env.get("REY_LIMIT_API", "120 per minute"),
         # Behind a hall's own Wi-Fi (or the tablets' network) every citizen in the hall has the same
         # address, so those networks get a limit sized for a hall rather than for one person.
-        "HALL_NETWORKS": networks(env.get("REY_HALL_NETWORKS", "")),
+        "HALL_NETWORKS": networks(env.get("REY_HALL_NETWORKS", ""), name="REY_HALL_NETWORKS"),
         "RATELIMIT_SUBMIT_HALL": env.get("REY_LIMIT_SUBMIT_HALL", "60 per minute; 1000 per hour"),
         "RATELIMIT_LOGIN": env.get("REY_LIMIT_LOGIN", "5 per minute; 30 per hour"),
+        # Who may read /metrics (Prometheus); everyone else gets a 404.
+        "METRICS_NETWORKS": networks(env.get("REY_METRICS_NETWORKS", "127.0.0.0/8 ::1"), name="REY_METRICS_NETWORKS"),
         # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
         "PROXY_COUNT": int(env.get("REY_PROXY_COUNT", 0)),
         # Triage: hours until a flagged case is due, per priority.

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 wsgi_app = "feedback.wsgi:app"
 bind = os.environ.get("REY_BIND", "127.0.0.1:8000")
@@ -34,6 +37,32 @@ forwarded_allow_ips = os.environ.get("REY_FORWARDED_ALLOW_IPS", "127.0.0.1")
 # gunicorn's runtime control socket is one path per user: several servers on a host would fight over
 # it, and nothing here uses it.
 control_socket_disable = True
+
+
+# Each worker writes its figures for /metrics (feedback.monitoring) into files here, and /metrics sums
+# them. Set before the app, and so prometheus_client, is imported: it picks its storage on import.
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="rey-metrics-"))
+
+
+def on_starting(server):
+    """Start the figures from zero: files left by an earlier run of the server would count again."""
+    folder = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
+        stale.unlink(missing_ok=True)
+
+
+def child_exit(server, worker):
+    """A worker that exited (recycled or killed) keeps its counts; prometheus_client is told it is gone."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    folder = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    if os.path.basename(folder).startswith("rey-metrics-"):  # ours, not a folder the operator chose
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def when_ready(server):

@@ -1,10 +1,12 @@
-"""Liveness and readiness probes for load balancers and orchestration."""
+"""Liveness and readiness probes for load balancers and orchestration, and figures for monitoring."""
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, Response, abort, current_app, jsonify, request
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from feedback import monitoring
 from feedback.classifier import get_classifier
+from feedback.config import in_networks
 from feedback.extensions import db
 
 bp = Blueprint("health", __name__)
@@ -35,3 +37,12 @@ def readyz():
         checks["model"] = "absent"
     ready = checks["database"] == "ok" and not checks["model"].startswith("error")
     return jsonify(status="ready" if ready else "not ready", checks=checks), 200 if ready else 503
+
+
+@bp.get("/metrics")
+def metrics():
+    """Request, submission and model figures in Prometheus's text format, for REY_METRICS_NETWORKS only."""
+    if not in_networks(request.remote_addr, current_app.config["METRICS_NETWORKS"]):
+        abort(404)  # to others the page does not exist
+    body, content_type = monitoring.exposition()
+    return Response(body, content_type=content_type)

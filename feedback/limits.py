@@ -13,13 +13,13 @@ Use the decorators on views::
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Callable
 
 from flask import current_app
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
+from feedback.config import in_networks
 from feedback.extensions import limiter
 
 
@@ -28,20 +28,9 @@ def _configured(name: str) -> Callable[[], str]:
     return lambda: current_app.config[name]
 
 
-def is_from_hall(address: str | None, networks) -> bool:
-    """Whether ``address`` lies in one of ``networks`` (a hall's Wi-Fi, its tablets' network)."""
-    try:
-        ip = ipaddress.ip_address(address or "")
-    except ValueError:
-        return False
-    # A dual-stack socket reports an IPv4 client as ::ffff:a.b.c.d.
-    ip = getattr(ip, "ipv4_mapped", None) or ip
-    return any(ip in network for network in networks)
-
-
 def _submission_limit_value() -> str:
     config = current_app.config
-    if is_from_hall(get_remote_address(), config["HALL_NETWORKS"]):
+    if in_networks(get_remote_address(), config["HALL_NETWORKS"]):
         return config["RATELIMIT_SUBMIT_HALL"]
     return config["RATELIMIT_SUBMIT"]
 

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from feedback import monitoring
 from feedback.extensions import db
 from feedback.models import Channel, Submission
 from feedback.services.directory import open_targets
@@ -194,5 +195,6 @@ def submit_feedback(
             "stored submission %s center=%s rating=%s flagged=%s reasons=%s",
             submission.reference, data.center_code, data.rating, decision.is_flagged, decision.reasons,
         )
+        monitoring.submissions_stored.labels(channel.value, str(decision.is_flagged).lower()).inc()
         return SubmitOutcome(submission, is_created=True, decision=decision)
     raise RuntimeError("could not allocate a unique reference")

@@ -293,3 +293,24 @@ def test_simultaneous_identical_submissions_to_several_workers_store_one_row(dat
         assert len({reference for _, reference in results[key]}) == 1
         assert stored[key] == [results[key][0][1]]
     assert sum(map(len, stored.values())) == len(keys)
+    # /metrics adds up what every worker counted (feedback.monitoring): the ten stored, the fifty retries.
+    figures = _metrics(server.port)
+    assert sum(value for (name, _), value in figures.items() if name == "rey_submissions_stored_total") == len(keys)
+    answered = {dict(labels)["status"]: value for (name, labels), value in figures.items()
+                if name == "rey_http_requests_total" and dict(labels)["endpoint"] == "api.create_feedback"}
+    assert answered == {"201": len(keys), "200": 5 * len(keys)}
+
+
+def _metrics(port: int) -> dict[tuple, float]:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("GET", "/metrics")
+        response = conn.getresponse()
+        assert response.status == 200
+        text = response.read().decode()
+    finally:
+        conn.close()
+    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
+            for family in text_string_to_metric_families(text) for sample in family.samples}

@@ -4,6 +4,7 @@ import logging
 
 import pytest
 import sqlalchemy as sa
+from prometheus_client import REGISTRY
 
 from factories import make_center
 from feedback.classifier import get_classifier
@@ -32,9 +33,12 @@ def failing_model(app):
 
 
 def test_a_model_that_fails_on_a_comment_gives_no_verdict(app, failing_model, caplog):
+    failures = REGISTRY.get_sample_value("rey_classifier_failures_total") or 0.0
     with app.app_context(), caplog.at_level(logging.ERROR, logger="feedback.classifier"):
         assert failing_model.judge("Növbə çox uzun idi") is None
     assert "broken-1 failed" in caplog.text
+    # Monitoring sees it too (feedback.monitoring), so a model that fails often raises an alert.
+    assert REGISTRY.get_sample_value("rey_classifier_failures_total") == failures + 1
 
 
 def test_the_feedback_is_stored_and_triaged_on_its_rating_and_words(app, client, failing_model):

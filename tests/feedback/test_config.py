@@ -1,11 +1,12 @@
-"""Settings from the environment that keep a deployment responsive when a dependency fails."""
+"""Settings from the environment: a deployment stays responsive when a dependency fails, and the
+networks it trusts are read strictly."""
 
 import pytest
 import sqlalchemy as sa
 
 from support import BACKENDS, _postgres_url
 from feedback import create_app
-from feedback.config import from_environment
+from feedback.config import from_environment, in_networks, networks
 from feedback.extensions import db
 
 
@@ -38,3 +39,18 @@ def test_a_failed_statement_keeps_its_values_out_of_the_error_and_the_log(monkey
         db.session.rollback()
         db.engine.dispose()
     assert "no_such_column" in str(failed.value) and phone not in str(failed.value)
+
+
+def test_hall_networks_are_read_from_the_environment_and_a_typo_stops_the_app(tmp_path):
+    config = from_environment(str(tmp_path), {"REY_HALL_NETWORKS": "85.132.10.0/24 10.0.0.1,2001:db8::/32"})
+    assert [str(n) for n in config["HALL_NETWORKS"]] == ["85.132.10.0/24", "10.0.0.1/32", "2001:db8::/32"]
+    assert from_environment(str(tmp_path), {})["HALL_NETWORKS"] == ()
+    with pytest.raises(ValueError, match="REY_HALL_NETWORKS"):
+        from_environment(str(tmp_path), {"REY_HALL_NETWORKS": "85.132.10.0/33"})
+
+
+@pytest.mark.parametrize(("address", "expected"), [
+    ("85.132.10.200", True), ("85.132.11.1", False), ("::ffff:85.132.10.1", True), ("", False), ("unix", False),
+])
+def test_in_networks(address, expected):
+    assert in_networks(address, networks("85.132.10.0/24", name="test")) is expected
