@@ -32,8 +32,9 @@ _TRIGGER = re.compile(r"[\d@]")
 _PATTERNS = {
     "email": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
     # IBANs: a country, two check digits and 11–30 letters or digits, written solid or in groups of
-    # four as printed on bank statements; confirmed with their check digits (ISO 13616, mod 97).
-    "iban": re.compile(r"\b[A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,4})?)\b", re.IGNORECASE),
+    # four as printed on bank statements, in either case; confirmed with their check digits (ISO
+    # 13616, mod 97). ASCII only: with IGNORECASE, [A-Z] would also take "İ", "ı" or the Kelvin sign.
+    "iban": re.compile(r"\b[A-Za-z]{2}[0-9]{2}(?:[A-Za-z0-9]{11,30}|(?: [A-Za-z0-9]{4}){2,7}(?: [A-Za-z0-9]{1,4})?)\b"),
     # Bank cards: 13–19 digits, optionally grouped by spaces or dashes; confirmed with Luhn.
     "card": re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)"),
     # ID cards: series AZE (old) or AA (new) followed by 7–8 digits.

@@ -25,7 +25,9 @@ ID_MASK = "[id-card]"
 CARD_MASK = "[bank-card]"
 IBAN_MASK = "[bank-account]"
 
-_MASKS = {"phone": PHONE_MASK, "email": EMAIL_MASK, "fin": FIN_MASK, "idcard": ID_MASK, "card": CARD_MASK, "iban": IBAN_MASK}
+_MASKS = {
+    "phone": PHONE_MASK, "email": EMAIL_MASK, "fin": FIN_MASK, "idcard": ID_MASK, "card": CARD_MASK, "iban": IBAN_MASK,
+}
 
 
 def mask_personal_data(text: str) -> str:

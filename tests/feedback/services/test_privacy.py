@@ -75,6 +75,15 @@ def test_text_shaped_like_an_iban_that_fails_its_check_is_left_alone(text):
     assert IBAN_MASK not in mask_personal_data(text)
 
 
+@pytest.mark.parametrize("text", [
+    "İS12ABCDEFGHIJKLMN yazılıb",  # Azerbaijani capitals are no IBAN letters
+    "AZ44 \u212aBAZ 3809 0019 4412 3456 7890",  # a Kelvin sign where the K would be
+    "az44ıbaz38090019441234567890",
+])
+def test_lookalike_letters_in_an_iban_shape_neither_fail_nor_count_as_one(text):
+    assert IBAN_MASK not in mask_personal_data(text)
+
+
 def test_an_iban_keeps_the_number_written_after_it():
     masked = mask_personal_data("AZ44 IBAZ 3809 0019 4412 3456 7890 2024 ildən açıqdır")
     assert masked == f"{IBAN_MASK} 2024 ildən açıqdır"
