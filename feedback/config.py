@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+
+from feedback.addresses import networks
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("az", "ru", "en")
@@ -43,29 +44,6 @@ def _engine_options(url: str, env: dict) -> dict:
         # within seconds, answered 503 (feedback.errors), not hold a worker for TCP's minutes.
         options["connect_args"] = {"connect_timeout": int(env.get("REY_DB_CONNECT_TIMEOUT", 5))}
     return options
-
-
-def networks(value: str, *, name: str) -> tuple:
-    """Addresses or CIDR blocks separated by commas or spaces, as ``ipaddress`` networks.
-
-    A typo must stop the app at start, naming the variable, rather than leave a hall limited as
-    strangers are all day.
-    """
-    try:
-        return tuple(ipaddress.ip_network(part, strict=False) for part in value.replace(",", " ").split())
-    except ValueError as exc:
-        raise ValueError(f"{name}: {exc}") from None
-
-
-def in_networks(address: str | None, networks) -> bool:
-    """Whether the client ``address`` lies in one of ``networks`` (as ``networks()`` returns them)."""
-    try:
-        ip = ipaddress.ip_address(address or "")
-    except ValueError:
-        return False
-    # A dual-stack socket reports an IPv4 client as ::ffff:a.b.c.d.
-    ip = getattr(ip, "ipv4_mapped", None) or ip
-    return any(ip in network for network in networks)
 
 
 def for_serving(env: dict | None = None) -> dict:

@@ -2,13 +2,14 @@
 
 from flask_babel import Babel
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from feedback.addresses import request_client_key
 
 
 class Base(DeclarativeBase):
@@ -29,4 +30,5 @@ migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
 login_manager = LoginManager()
-limiter = Limiter(key_func=get_remote_address)
+# Per client address, an IPv6 client by its /64 (feedback.addresses).
+limiter = Limiter(key_func=request_client_key)

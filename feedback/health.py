@@ -6,7 +6,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from feedback import monitoring
 from feedback.classifier import get_classifier
-from feedback.config import in_networks
+from feedback.addresses import in_networks
 from feedback.extensions import db
 
 bp = Blueprint("health", __name__)

@@ -19,7 +19,7 @@ from flask import current_app
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
-from feedback.config import in_networks
+from feedback.addresses import in_networks, request_client_key
 from feedback.extensions import limiter
 
 
@@ -47,7 +47,7 @@ def _signed_in_account() -> str:
     # Per account, not per address: whoever holds a stolen session can send from many addresses.
     if current_user.is_authenticated:
         return f"account:{current_user.get_id()}"
-    return get_remote_address()
+    return request_client_key()
 
 
 #: Changing one's password: a wrong current password (answered 401) is a guess at it, perhaps by

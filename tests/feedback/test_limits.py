@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 import feedback
-from feedback.config import networks
+from feedback.addresses import networks
 
 from support import csrf_token_from
 from factories import make_center
@@ -84,6 +84,15 @@ def test_a_halls_network_gets_the_halls_limit_and_strangers_their_own(app, cente
     assert [_submit_survey(hall).status_code for _ in range(4)] == [302, 302, 302, 429]
     stranger = _survey_client(app, "192.0.2.10")
     assert [_submit_survey(stranger).status_code for _ in range(2)] == [302, 429]
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True, RATELIMIT_API="1 per minute")
+def test_an_ipv6_client_is_counted_by_its_64_so_switching_addresses_in_it_does_not_help(app, center):
+    client = app.test_client()
+    first = client.get("/api/v1/centers", environ_base={"REMOTE_ADDR": "2a02:4780:12:3456::1"})
+    same_network = client.get("/api/v1/centers", environ_base={"REMOTE_ADDR": "2a02:4780:12:3456::beef"})
+    neighbour = client.get("/api/v1/centers", environ_base={"REMOTE_ADDR": "2a02:4780:12:3457::1"})
+    assert [first.status_code, same_network.status_code, neighbour.status_code] == [200, 429, 200]
 
 
 @pytest.mark.config(RATELIMIT_ENABLED=True, RATELIMIT_API="1 per minute")
