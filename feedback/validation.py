@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from feedback.fields import PageForm
 from feedback.services.submit import FeedbackInput
 
 COMMENT_MAX_LENGTH = 2000
@@ -61,7 +61,7 @@ def _rating(label, required=False):
     return _WholeNumberField(label, validators=validators)
 
 
-class FeedbackForm(FlaskForm):
+class FeedbackForm(PageForm):
     """One visit's feedback. The API uses it with CSRF off and JSON mapped onto the same fields."""
 
     class Meta:
