@@ -1,9 +1,10 @@
-"""The staff pages' form base and the fields they share."""
+"""The pages' form bases and the fields the staff pages share."""
 
 from __future__ import annotations
 
 from datetime import date
 
+from flask import request
 from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -41,7 +42,24 @@ class _Messages:
 _MESSAGES = _Messages()
 
 
-class StaffForm(FlaskForm):
+class PageForm(FlaskForm):
+    """A form of an HTML page, filled from the text fields of the form that was posted and nothing else.
+
+    Flask-WTF also fills a form from the request's file parts, and from a JSON body when no form
+    fields came: a field then holds a file, a number, a list or a dict, on which the validators of
+    text fail (a 500), and a JSON body that is not an object failed before any validator ran. The
+    pages send text fields only, so anything else counts as not sent. A form given ``formdata``
+    (the filters read the query string, the API maps its JSON itself) takes what it is given.
+    """
+
+    def __init__(self, *args, **kwargs):
+        if not args and "formdata" not in kwargs:
+            posted = request.method in ("POST", "PUT", "PATCH", "DELETE") and request.form
+            kwargs["formdata"] = request.form if posted else None
+        super().__init__(*args, **kwargs)
+
+
+class StaffForm(PageForm):
     """A form of the officers', managers' or administrators' pages, with every message in the
     page's language."""
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from feedback.fields import PageForm
+from feedback.models import Submission
 from feedback.services.submit import FeedbackInput
 
 COMMENT_MAX_LENGTH = 2000
@@ -29,6 +30,20 @@ _CONTROL = re.compile(
 RESENT_CHANGED = _l(
     "This form had already been sent, so your changes were not saved. Send it again to store them as new feedback."
 )
+
+
+#: A page's form carries a random key (a UUID's 32 hex digits) so a form sent twice is stored once.
+_FORM_KEY = re.compile(r"[A-Za-z0-9_-]{8,128}")
+_KEY_COLUMN_LENGTH = Submission.idempotency_key.type.length
+
+
+def form_idempotency_key(value: str | None, *, prefix: str = "") -> str | None:
+    """The idempotency key to store for a key a page's form sent, with ``prefix`` (a channel's), or
+    None if the value is no key or the two together would not fit the column. A whole-string match:
+    with ``$`` a key followed by a line break passed, one character longer than the column."""
+    if not value or not _FORM_KEY.fullmatch(value) or len(prefix + value) > _KEY_COLUMN_LENGTH:
+        return None
+    return prefix + value
 
 
 def _no_control_characters(form, field):
@@ -61,7 +76,7 @@ def _rating(label, required=False):
     return _WholeNumberField(label, validators=validators)
 
 
-class FeedbackForm(FlaskForm):
+class FeedbackForm(PageForm):
     """One visit's feedback. The API uses it with CSRF off and JSON mapped onto the same fields."""
 
     class Meta:

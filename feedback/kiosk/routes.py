@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import replace
 
@@ -24,9 +23,7 @@ from feedback.services.kiosks import (
 )
 from feedback.services.submit import IdempotencyConflict, SubmissionRejected
 from feedback.services.triage import TriageRules
-from feedback.validation import RESENT_CHANGED, FeedbackForm
-
-_KEY = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
+from feedback.validation import RESENT_CHANGED, FeedbackForm, form_idempotency_key
 
 
 @bp.after_request
@@ -83,7 +80,7 @@ def rate(center_code: str, desk: str):
     if refusal is not None:
         return refusal
     form = FeedbackForm()
-    key = request.form.get("idempotency_key", "")
+    key = form_idempotency_key(request.form.get("idempotency_key"), prefix="kiosk-")
     status = 400 if request.method == "POST" else 200
     if form.validate_on_submit():
         data = form.to_input(center_code=center_code, language=current_language())
@@ -97,7 +94,7 @@ def rate(center_code: str, desk: str):
                 rules=TriageRules.from_config(current_app.config),
                 repeat_seconds=current_app.config["KIOSK_REPEAT_SECONDS"],
                 burst_per_minute=current_app.config["KIOSK_BURST_PER_MINUTE"],
-                idempotency_key=f"kiosk-{key}" if _KEY.match(key) else None,
+                idempotency_key=key,
             )
         except SubmissionRejected:  # the center closed since the page was shown
             return _center_closed()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 
 import sqlalchemy as sa
@@ -17,9 +16,7 @@ from feedback.models import Center, Channel, Submission
 from feedback.services.submit import IdempotencyConflict, SubmissionRejected, submit_feedback
 from feedback.services.triage import TriageRules
 from feedback.survey import bp
-from feedback.validation import DESK_MAX_LENGTH, RESENT_CHANGED, FeedbackForm
-
-_KEY = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
+from feedback.validation import DESK_MAX_LENGTH, RESENT_CHANGED, FeedbackForm, form_idempotency_key
 
 
 def _active_center(code: str) -> Center:
@@ -40,7 +37,7 @@ def survey(center_code: str):
         desk = request.args.get("desk", "")
         # A mistyped link must not stop the citizen: the feedback goes in without the desk.
         form.desk.data = desk if len(desk) <= DESK_MAX_LENGTH else ""
-    key = request.form.get("idempotency_key", "")
+    key = form_idempotency_key(request.form.get("idempotency_key"))
     status = 400 if request.method == "POST" else 200
     if form.validate_on_submit():
         if form.is_probably_bot():
@@ -52,7 +49,7 @@ def survey(center_code: str):
                 channel=Channel.web if request.args.get("src") == "web" else Channel.qr,
                 classifier=get_classifier(),
                 rules=TriageRules.from_config(current_app.config),
-                idempotency_key=key if _KEY.match(key) else None,
+                idempotency_key=key,
             )
         except SubmissionRejected as exc:
             if "service" in exc.errors:  # closed, or never offered here
@@ -76,7 +73,7 @@ def survey(center_code: str):
             center=center,
             services=services,
             form=form,
-            idempotency_key=key if _KEY.match(key) else uuid.uuid4().hex,
+            idempotency_key=key or uuid.uuid4().hex,
             max_comment=current_app.config["COMMENT_MAX_LENGTH"],
         ),
         status,
