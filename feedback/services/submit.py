@@ -195,6 +195,6 @@ def submit_feedback(
             "stored submission %s center=%s rating=%s flagged=%s reasons=%s",
             submission.reference, data.center_code, data.rating, decision.is_flagged, decision.reasons,
         )
-        monitoring.submissions_stored.labels(channel.value, str(decision.is_flagged).lower()).inc()
+        monitoring.submissions_stored.labels(str(channel), str(decision.is_flagged).lower()).inc()
         return SubmitOutcome(submission, is_created=True, decision=decision)
     raise RuntimeError("could not allocate a unique reference")
