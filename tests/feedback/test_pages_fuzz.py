@@ -57,7 +57,7 @@ from feedback.services.visits import issue_visit
 # Two cases per queue page, so the queue shows a "next page" link whose cursor is fuzzed too.
 pytestmark = [pytest.mark.slow, pytest.mark.config(QUEUE_PAGE_SIZE=2)]
 
-#: Examples per target (a form's endpoint, or a GET page's); about 45 targets per backend.
+#: Examples per target (a form's endpoint, or a GET page's); about 60 targets per backend.
 MAX_EXAMPLES = int(os.environ.get("REY_FUZZ_EXAMPLES", "12"))
 SEED = os.environ.get("REY_FUZZ_SEED")
 #: Only the targets whose name ("kiosk POST kiosk.rate") contains this, for a local search.
