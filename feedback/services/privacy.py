@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from feedback.extensions import db
 from feedback.models import AdminAction, Submission, User
 from feedback.services import audit
+from feedback.services.highlight import highlight
 from ml.privacy import mask
 
 PHONE_MASK = "[phone]"
@@ -35,25 +36,35 @@ def mask_personal_data(text: str) -> str:
     return mask(text, _MASKS)
 
 
+def reasons_in(masked: str, reasons: list[str]) -> list[str]:
+    """The model's reasons that the masked text still shows.
+
+    Reasons quote the comment's words as the model read them, masked by the patterns of their day.
+    A piece of an account number that earlier patterns left visible may be among them; once the text
+    masks it, the reason must go too, or the dashboard's complaint words and the case page keep it.
+    """
+    return [reason for reason in reasons if any(segment.is_reason for segment in highlight(masked, [reason]))]
+
+
 def remask_stored_comments(*, now: datetime, actor: User | None = None, batch_size: int = 1000) -> int:
     """Mask every stored comment again with today's patterns; returns how many masked texts changed.
 
     Reads the comments in batches by id, so memory stays flat however many there are, and writes
-    only those whose masked text differs. The run is logged in the administration log. Flushes;
-    the caller commits.
+    only those whose masked text differs, with the model's reasons that the new text still shows.
+    The run is logged in the administration log. Flushes; the caller commits.
     """
     changed, last_id = 0, 0
     while True:
         rows = db.session.execute(
-            sa.select(Submission.id, Submission.comment, Submission.comment_masked)
+            sa.select(Submission.id, Submission.comment, Submission.comment_masked, Submission.model_reasons)
             .where(Submission.id > last_id, Submission.comment != "")
             .order_by(Submission.id)
             .limit(batch_size)
         ).all()
         if not rows:
             break
-        updates = [{"id": row.id, "comment_masked": masked} for row in rows
-                   if (masked := mask_personal_data(row.comment)) != row.comment_masked]
+        updates = [{"id": row.id, "comment_masked": masked, "model_reasons": reasons_in(masked, row.model_reasons or [])}
+                   for row in rows if (masked := mask_personal_data(row.comment)) != row.comment_masked]
         if updates:
             db.session.execute(sa.update(Submission), updates)  # by primary key, one statement per batch
         changed += len(updates)

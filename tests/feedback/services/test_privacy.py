@@ -116,8 +116,11 @@ def _seed_stored_before_iban_masking(app):
     """Comments as an earlier version stored them: its patterns left IBANs in the masked text."""
     with app.app_context():
         center = make_center("baku-1")
-        make_submission(center, comment=IBAN_COMMENT, comment_masked=IBAN_COMMENT)
-        make_submission(center, comment="Zəng edin +994 50 123 45 67", comment_masked=f"Zəng edin {PHONE_MASK}")
+        # The model read the text as masked then, so its reasons may quote the account number.
+        make_submission(center, comment=IBAN_COMMENT, comment_masked=IBAN_COMMENT,
+                        model_reasons=["IBAZ", "qaytarın", "AZ44 IBAZ", "Pulu (negated)"])
+        make_submission(center, comment="Zəng edin +994 50 123 45 67", comment_masked=f"Zəng edin {PHONE_MASK}",
+                        model_reasons=["Zəng"])
         make_submission(center, comment="Hər şey yaxşı idi")
         make_submission(center, rating=5)
 
@@ -134,6 +137,16 @@ def test_remasking_masks_what_earlier_patterns_missed_and_logs_the_run(app):
     assert masked[IBAN_COMMENT] == f"Pulu {IBAN_MASK} hesabıma qaytarın"
     assert masked["Zəng edin +994 50 123 45 67"] == f"Zəng edin {PHONE_MASK}"
     assert masked["Hər şey yaxşı idi"] == "Hər şey yaxşı idi"
+
+
+def test_remasking_drops_the_reasons_that_quoted_what_is_now_masked(app):
+    _seed_stored_before_iban_masking(app)
+    with app.app_context():
+        remask_stored_comments(now=datetime.now(timezone.utc))
+        db.session.commit()
+        reasons = dict(db.session.execute(sa.select(Submission.comment, Submission.model_reasons)).all())
+    assert reasons[IBAN_COMMENT] == ["qaytarın", "Pulu (negated)"]
+    assert reasons["Zəng edin +994 50 123 45 67"] == ["Zəng"]  # its masked text did not change
 
 
 def test_the_remask_command_commits_and_a_second_run_finds_nothing(app, runner):
