@@ -11,7 +11,8 @@ from feedback.admin import bp
 from feedback.database import row_id
 from feedback.fields import StaffForm
 from feedback.models import AdminAction
-from feedback.services import audit
+from feedback.models._types import utcnow
+from feedback.services import audit, exports
 
 ACTION_LABELS = {
     AdminAction.account_created: _l("Account created"),
@@ -63,15 +64,36 @@ class LogFilterForm(StaffForm):
     who = StringField(_l("Who (username)"), validators=[Optional(), Length(max=40)], filters=[_username])
 
 
+def _filter():
+    """The filter form from the query string, and its filter as ``audit.matching``'s arguments."""
+    form = LogFilterForm(formdata=request.args)
+    if not form.validate():
+        return form, None
+    return form, {"action": AdminAction(form.action.data) if form.action.data else None,
+                  "actor_name": form.who.data or None}
+
+
+def _refused(form):
+    return render_template("admin/log.html", form=form, events=[], labels=ACTION_LABELS), 400
+
+
 @bp.get("/log")
 def log():
     """The newest lines of the administration log, of one kind or by one person; ``?before=`` pages back."""
-    form = LogFilterForm(formdata=request.args)
-    if not form.validate():
-        return render_template("admin/log.html", form=form, events=[], labels=ACTION_LABELS), 400
-    events = audit.recent(before_id=row_id(request.args.get("before")),
-                          action=AdminAction(form.action.data) if form.action.data else None,
-                          actor_name=form.who.data or None)
+    form, matching = _filter()
+    if matching is None:
+        return _refused(form)
+    events = audit.recent(before_id=row_id(request.args.get("before")), **matching)
     older = events[-1].id if len(events) == audit.PAGE_SIZE else None
     return render_template("admin/log.html", form=form, events=events, labels=ACTION_LABELS, describe=describe,
                            older=older)
+
+
+@bp.get("/log.csv")
+def log_csv():
+    """The whole log, or the lines the filter keeps, as a CSV file for auditors."""
+    form, matching = _filter()
+    if matching is None:
+        return _refused(form)
+    return exports.csv_download(exports.admin_log_csv(**matching),
+                                f"rey-admin-log-{utcnow().date().isoformat()}.csv")

@@ -68,7 +68,7 @@ def export_submissions():
         return _bad_filter(form)
     lines = exports.submissions_csv(f, _submission_scope(), with_contact=_with_contact(), actor=current_user)
     db.session.commit()  # the administration log's line, if contacts leave in the file
-    return exports.csv_download(lines, "submissions", f)
+    return exports.csv_download(lines, exports.dated_filename("submissions", f))
 
 
 @bp.get("/export/cases.csv")
@@ -81,7 +81,7 @@ def export_cases():
     lines = exports.cases_csv(f, case_clause(current_user), utcnow(), with_contact=_with_contact(),
                               actor=current_user)
     db.session.commit()  # the administration log's line, if contacts leave in the file
-    return exports.csv_download(lines, "cases", f)
+    return exports.csv_download(lines, exports.dated_filename("cases", f))
 
 
 def _bad_filter(form):

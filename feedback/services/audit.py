@@ -49,15 +49,20 @@ def is_change(value) -> bool:
     return isinstance(value, dict) and value.keys() == {"from", "to"}
 
 
-def recent(limit: int = PAGE_SIZE, *, before_id: int | None = None, action: AdminAction | None = None,
-           actor_name: str | None = None) -> list[AdminEvent]:
-    """The newest lines first, of one kind or by one person if given (``actor_name`` "" is the
-    command line); ``before_id`` pages back through older ones."""
-    query = sa.select(AdminEvent).order_by(AdminEvent.id.desc()).limit(limit)
-    if before_id is not None:
-        query = query.where(AdminEvent.id < before_id)
+def matching(*, action: AdminAction | None = None, actor_name: str | None = None) -> sa.Select:
+    """Lines of one kind or by one person, if given (``actor_name`` "" is the command line); unordered."""
+    query = sa.select(AdminEvent)
     if action is not None:
         query = query.where(AdminEvent.action == action)
     if actor_name is not None:
         query = query.where(AdminEvent.actor_name == actor_name)
+    return query
+
+
+def recent(limit: int = PAGE_SIZE, *, before_id: int | None = None, action: AdminAction | None = None,
+           actor_name: str | None = None) -> list[AdminEvent]:
+    """The newest lines first, filtered as ``matching``; ``before_id`` pages back through older ones."""
+    query = matching(action=action, actor_name=actor_name).order_by(AdminEvent.id.desc()).limit(limit)
+    if before_id is not None:
+        query = query.where(AdminEvent.id < before_id)
     return list(db.session.scalars(query))

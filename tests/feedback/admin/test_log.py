@@ -1,6 +1,9 @@
 """The administration log: every administrative change leaves a line, in the change's transaction,
 and only admins read it."""
 
+import csv
+import io
+import json
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -10,7 +13,7 @@ from factories import make_center, make_user
 from feedback.extensions import db
 from feedback.models import AdminAction, AdminEvent, Center, Role, User
 from feedback.models._types import utcnow
-from feedback.services import audit
+from feedback.services import audit, exports
 from feedback.services.accounts import change_password, create_user, set_password, update_user
 from feedback.services.api_keys import issue_api_key, revoke_api_key
 from feedback.services.retention import purge_expired_contacts
@@ -125,3 +128,48 @@ def test_the_log_page_filters_by_kind_and_person(app, client):
     assert "No line of the log matches." in client.get("/admin/log?lang=en&who=nobody").get_data(as_text=True)
     bad = client.get("/admin/log?lang=en&action=drop_tables")
     assert bad.status_code == 400 and "Not a valid choice" in bad.get_data(as_text=True)
+
+
+def _csv_rows(response) -> list[list[str]]:
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")  # spreadsheets read it as UTF-8
+    return list(csv.reader(io.StringIO(text[1:])))
+
+
+def test_the_log_downloads_as_csv_oldest_first_with_the_pages_filter(app, client):
+    token = login_admin(app, client)
+    client.post("/admin/centers/new", data={"csrf_token": token, "code": "qusar", "name_az": "Qusar mərkəzi",
+                                            "region": "Quba", "is_active": "y"})
+    with app.app_context():
+        create_user("sup.q", "long enough pw 1", Role.supervisor, now=utcnow())  # the command line
+        audit.record(AdminAction.service_saved, "=HYPERLINK(\"http://x\")", actor=None)
+        db.session.commit()
+
+    response = client.get("/admin/log.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert f'filename="rey-admin-log-{utcnow().date().isoformat()}.csv"' in response.headers["Content-Disposition"]
+    header, *rows = _csv_rows(response)
+    assert tuple(header) == exports.ADMIN_LOG_COLUMNS
+    assert [(row[2], row[4]) for row in rows] == [
+        ("center_saved", "admin.1"), ("account_created", "command line"), ("service_saved", "command line")]
+    assert [int(row[0]) for row in rows] == sorted(int(row[0]) for row in rows)
+    assert json.loads(rows[0][5])["code"] == {"from": None, "to": "qusar"}
+    assert json.loads(rows[1][5]) == {"role": "supervisor", "region": None, "centers": []}
+    assert rows[2][3].startswith("'="), "a subject that reads as a formula stays text in a spreadsheet"
+
+    header, *mine = _csv_rows(client.get("/admin/log.csv?who=Admin.1"))
+    assert [row[2] for row in mine] == ["center_saved"]
+    assert client.get("/admin/log.csv?action=drop_tables").status_code == 400
+    assert "/admin/log.csv" in client.get("/admin/log?lang=en").get_data(as_text=True)
+
+
+def test_only_admins_download_the_log(app):
+    with app.app_context():
+        center = make_center("c-1")
+        make_user("officer.x", centers=[center])
+    officer = app.test_client()
+    login = csrf_token_from(officer.get("/review/login").get_data(as_text=True))
+    officer.post("/review/login", data={"csrf_token": login, "username": "officer.x", "password": "correct horse 42"})
+    assert officer.get("/admin/log.csv").status_code == 403
+    assert app.test_client().get("/admin/log.csv").status_code in (302, 401)
