@@ -23,16 +23,17 @@ def retention_group():
 @click.option("--days", type=int, default=None, help="Override CONTACT_RETENTION_DAYS.")
 @with_appcontext
 def purge_command(days: int | None):
-    """Erase contact details of feedback older than the retention period."""
-    from feedback.services.retention import purge_expired_contacts
+    """Erase contact details, and comments' unmasked text, of feedback older than the retention period."""
+    from feedback.services.retention import purge_expired_personal_data
 
     days = current_app.config["CONTACT_RETENTION_DAYS"] if days is None else days
     try:
-        count = purge_expired_contacts(now=datetime.now(timezone.utc), retention_days=days)
+        purged = purge_expired_personal_data(now=datetime.now(timezone.utc), retention_days=days)
     except ValueError as exc:  # from --days or REY_CONTACT_RETENTION_DAYS
         raise click.BadParameter(str(exc), param_hint="--days or REY_CONTACT_RETENTION_DAYS") from None
     db.session.commit()
-    click.echo(f"contact details erased from {count} submissions older than {days} days")
+    click.echo(f"contact details erased from {purged.contacts} submissions older than {days} days, "
+               f"personal data in comments from {purged.comments}")
 
 
 @click.group("privacy")

@@ -28,7 +28,7 @@ ACTION_LABELS = {
     AdminAction.center_saved: _l("Center saved"),
     AdminAction.service_saved: _l("Service saved"),
     AdminAction.model_rolled_back: _l("Model rolled back"),
-    AdminAction.contacts_purged: _l("Contact details purged"),
+    AdminAction.contacts_purged: _l("Expired personal data purged"),
     AdminAction.contacts_exported: _l("Contact details exported"),
     AdminAction.comments_remasked: _l("Stored comments masked again"),
 }

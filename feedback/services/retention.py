@@ -1,8 +1,10 @@
-"""Keeping citizens' contact details no longer than needed."""
+"""Keeping citizens' personal data no longer than needed: their contact details, and the unmasked
+text of their comments, which only roles that call citizens back may read."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -24,22 +26,39 @@ def contact_cutoff(now: datetime, retention_days: int) -> datetime:
     return now - timedelta(days=retention_days)
 
 
-def purge_expired_contacts(*, now: datetime, retention_days: int, actor: User | None = None) -> int:
-    """Erase phone numbers and e-mail addresses left with feedback older than the retention period.
+@dataclass(frozen=True)
+class Purged:
+    #: Submissions whose phone number or e-mail address was erased.
+    contacts: int
+    #: Submissions whose comment was reduced to its masked text.
+    comments: int
 
-    The feedback itself stays (ratings and the masked comment feed the statistics); only the contact
-    goes. Returns how many submissions lost their contact. Flushes; the caller commits.
+
+def purge_expired_personal_data(*, now: datetime, retention_days: int, actor: User | None = None) -> Purged:
+    """Erase the personal data left with feedback older than the retention period.
+
+    The contact goes, and the comment keeps only its masked text: the original is there so that an
+    officer allowed to call the citizen back can read the number the citizen wrote, and after the
+    period nobody calls back. The feedback itself stays (ratings and the masked comment feed the
+    statistics and training). Flushes; the caller commits.
     """
     cutoff = contact_cutoff(now, retention_days)
-    result = db.session.execute(
+    expired = Submission.created_dt < cutoff
+    contacts = db.session.execute(
         sa.update(Submission)
-        .where(Submission.contact.is_not(None), Submission.created_dt < cutoff)
+        .where(Submission.contact.is_not(None), expired)
         .values(contact=None)
         .execution_options(synchronize_session=False)
-    )
-    count = result.rowcount or 0
+    ).rowcount or 0
+    comments = db.session.execute(
+        sa.update(Submission)
+        .where(Submission.comment != Submission.comment_masked, expired)
+        .values(comment=Submission.comment_masked)
+        .execution_options(synchronize_session=False)
+    ).rowcount or 0
     # Each run is logged, even one with nothing to erase: it shows the retention is kept.
     audit.record(AdminAction.contacts_purged, f"{retention_days} days", actor=actor, now=now,
-                 details={"submissions": count, "created_before": cutoff.isoformat()})
-    log.info("purged contact details of %d submissions created before %s", count, cutoff.isoformat())
-    return count
+                 details={"submissions": contacts, "comments": comments, "created_before": cutoff.isoformat()})
+    log.info("purged contact details of %d submissions and the unmasked comments of %d, created before %s",
+             contacts, comments, cutoff.isoformat())
+    return Purged(contacts=contacts, comments=comments)

@@ -16,7 +16,7 @@ from feedback.models._types import utcnow
 from feedback.services import audit, exports
 from feedback.services.accounts import change_password, create_user, set_password, update_user
 from feedback.services.api_keys import issue_api_key, revoke_api_key
-from feedback.services.retention import purge_expired_contacts
+from feedback.services.retention import purge_expired_personal_data
 
 
 def _lines(app):
@@ -80,7 +80,7 @@ def test_the_command_line_is_named_as_such_and_a_persons_own_password_change_is_
     set_password(user, "long enough pw 3", now=now)  # `flask users set-password`
     issued = issue_api_key("queue system", ["visits:create"])
     revoke_api_key(issued.api_key.prefix)
-    purge_expired_contacts(now=now + timedelta(days=400), retention_days=90)
+    purge_expired_personal_data(now=now + timedelta(days=400), retention_days=90)
     db.session.commit()
     events = db.session.scalars(sa.select(AdminEvent).order_by(AdminEvent.id)).all()
     assert [e.action for e in events] == [

@@ -1,4 +1,5 @@
-"""Contact details are erased after the retention period; the feedback itself stays."""
+"""Contact details and the unmasked text of comments are erased after the retention period; the
+feedback itself stays."""
 
 from datetime import datetime, timedelta, timezone
 
@@ -8,7 +9,8 @@ import sqlalchemy as sa
 from factories import make_center, make_submission
 from feedback.extensions import db
 from feedback.models import Submission
-from feedback.services.retention import purge_expired_contacts
+from feedback.services.privacy import mask_personal_data
+from feedback.services.retention import Purged, purge_expired_personal_data
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -31,7 +33,7 @@ def _seed(app):
 def test_purge_erases_only_expired_contacts(app):
     _seed(app)
     with app.app_context():
-        assert purge_expired_contacts(now=NOW, retention_days=90) == 2
+        assert purge_expired_personal_data(now=NOW, retention_days=90) == Purged(contacts=2, comments=0)
         db.session.commit()
     contacts = _contacts(app)
     assert contacts["old"] == (None, 2) and contacts["just expired"] == (None, 2)
@@ -41,7 +43,7 @@ def test_purge_erases_only_expired_contacts(app):
 
 def test_negative_retention_is_refused(app_ctx):
     with pytest.raises(ValueError):
-        purge_expired_contacts(now=NOW, retention_days=-1)
+        purge_expired_personal_data(now=NOW, retention_days=-1)
 
 
 @pytest.mark.config(CONTACT_RETENTION_DAYS=30)
@@ -55,11 +57,29 @@ def test_cli_purges_with_the_configured_period(app, runner):
                         created_dt=now - timedelta(days=29))
     result = runner.invoke(args=["retention", "purge"])
     assert result.exit_code == 0, result.output
-    assert "1 submissions older than 30 days" in result.output
+    assert "from 1 submissions older than 30 days" in result.output
     contacts = _contacts(app)
     assert contacts["stale"][0] is None and contacts["fresh"][0] == "c@d.az"
     # Running it again finds nothing more to erase.
     assert "from 0 submissions" in runner.invoke(args=["retention", "purge"]).output
+
+
+def test_purge_keeps_only_the_masked_text_of_expired_comments(app):
+    """The original is for calling the citizen back; after the period nobody calls back."""
+    with app.app_context():
+        center = make_center("baku-1")
+        for days, comment in [(120, "Zəng edin +994 50 123 45 67, FIN 5ARPXK2"), (10, "Zəng edin 050 123 45 67"),
+                              (120, "Hər şey yaxşı idi")]:
+            make_submission(center, comment=comment, comment_masked=mask_personal_data(comment),
+                            created_dt=NOW - timedelta(days=days))
+        assert purge_expired_personal_data(now=NOW, retention_days=90) == Purged(contacts=0, comments=1)
+        db.session.commit()
+        rows = db.session.execute(sa.select(Submission.comment, Submission.comment_masked)
+                                  .order_by(Submission.id)).all()
+    (old_comment, old_masked), (recent_comment, recent_masked), (plain, _) = rows
+    assert old_comment == old_masked and "123 45 67" not in old_comment and "5ARPXK2" not in old_comment
+    assert "050 123 45 67" in recent_comment and recent_comment != recent_masked, "not yet expired"
+    assert plain == "Hər şey yaxşı idi"
 
 
 @pytest.mark.parametrize("days", ["-5", "99999999", "999999999999999999999"])
