@@ -1,4 +1,4 @@
-"""The admin side: centers, services and staff accounts. Every page here is for the admin role only."""
+"""The admin side: centers, services, staff, kiosks, API keys. Every page here is for the admin role only."""
 
 from importlib import import_module
 
@@ -15,6 +15,7 @@ ROUTE_MODULES = [
     "feedback.admin.routes",
     "feedback.admin.users",
     "feedback.admin.kiosks",
+    "feedback.admin.api_keys",
     "feedback.admin.posters",
     "feedback.admin.model",
     "feedback.admin.log",

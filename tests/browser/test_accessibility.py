@@ -106,7 +106,7 @@ def test_kiosk_pages(live_server, tablet_page, axe):
     axe(page, name="kiosk-rate")
 
 
-def test_administration_log_page(live_server, page, axe):
+def _sign_in_as_admin(live_server, page) -> None:
     from factories import make_user
     from feedback.models import AdminAction, User
     from feedback.services import audit
@@ -121,6 +121,29 @@ def test_administration_log_page(live_server, page, axe):
     page.fill("input[name=username]", "axe.admin")
     page.fill("input[name=password]", "correct horse 42")
     page.click("button[type=submit]")
+
+
+def test_administration_log_page(live_server, page, axe):
+    _sign_in_as_admin(live_server, page)
     page.goto(live_server.url("/admin/log?lang=az"))
     assert page.locator("h1").inner_text() == "İdarəetmə jurnalı"
     axe(page, name="admin-log")
+
+
+def test_api_keys_pages(live_server, new_context, axe):
+    _require(live_server, "admin.api_keys")
+    # Administrators work on desktops (the staff pages are desktop first).
+    page = new_context(viewport={"width": 1280, "height": 900}).new_page()
+    _sign_in_as_admin(live_server, page)
+    page.goto(live_server.url("/admin/api-keys?lang=az"))
+    page.click("form.narrow button[type=submit]")  # nothing filled in: the errors show
+    page.locator("#scopes-error").wait_for()
+    axe(page, name="admin-api-keys-errors")
+    page.fill("#name", "axe queue system")
+    page.check("#scopes-0")
+    page.click("form.narrow button[type=submit]")
+    page.locator("#api-key-secret").wait_for()
+    axe(page, name="admin-api-key-issued")
+    page.goto(live_server.url("/admin/api-keys?lang=ru"))
+    assert "axe queue system" in page.locator("table").inner_text()
+    axe(page, name="admin-api-keys")

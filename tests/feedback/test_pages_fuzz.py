@@ -646,8 +646,8 @@ def test_no_page_input_gives_a_500(app):
                    + [f"/review/cases/{case_id}" for case_id in world["cases"][:4]]
                    + [f"/review/api/cases/{world['cases'][0]}"],
         "integrity": ["/review/", "/dashboard/"] + [f"/review/cases/{case_id}" for case_id in world["cases"][4:]],
-        "admin": ["/admin/", "/admin/users", "/admin/kiosks", "/admin/posters", "/admin/model", "/admin/log",
-                  "/review/account/password"],
+        "admin": ["/admin/", "/admin/users", "/admin/kiosks", "/admin/api-keys", "/admin/posters", "/admin/model",
+                  "/admin/log", "/review/account/password"],
     }
     protected = _protected(world)
     targets, tokens = [], {}
@@ -666,7 +666,8 @@ def test_no_page_input_gives_a_500(app):
         "officer POST review.assign", "officer GET dashboard.index", "officer GET dashboard.export_cases",
         "officer POST review.password", "integrity POST review.reveal_contact", "admin POST admin.center",
         "admin POST admin.service", "admin POST admin.user", "admin POST admin.user_active",
-        "admin POST admin.kiosks", "admin POST admin.kiosk_revoke", "admin GET admin.log",
+        "admin POST admin.kiosks", "admin POST admin.kiosk_revoke", "admin POST admin.api_keys",
+        "admin POST admin.api_key_revoke", "admin GET admin.log",
         "admin GET admin.poster_download", "admin POST admin.model_rollback",
     }
     assert expected <= found, sorted(expected - found)
