@@ -34,6 +34,10 @@ HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
 }
 
+#: Blueprints whose pages show staff comments, contacts and cases. A shared office computer must not
+#: keep them in its cache, to be read by the next person through Back or the browser's history.
+STAFF_BLUEPRINTS = frozenset({"review", "dashboard", "admin"})
+
 #: Two years, the value browsers' preload lists expect.
 HSTS = "max-age=63072000; includeSubDomains"
 
@@ -71,6 +75,8 @@ class SecureCookies:
 def _add_headers(response):
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
+    if request.blueprint in STAFF_BLUEPRINTS:
+        response.headers.setdefault("Cache-Control", "no-store")
     # HSTS over plain HTTP is ignored by browsers and would lock out a misconfigured test deployment.
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", HSTS)

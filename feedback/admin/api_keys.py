@@ -7,7 +7,7 @@ on the server.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, make_response, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -79,11 +79,9 @@ def api_keys():
         center = db.session.get(Center, int(form.center.data)) if form.center.data else None
         issued = issue_api_key(form.name.data, form.scopes.data, center=center, actor=current_user)
         db.session.commit()
-        response = make_response(render_template("admin/api_key_issued.html", api_key=issued.api_key,
-                                                 secret=issued.secret, scope_labels=SCOPE_LABELS))
-        # The page carries a secret: no browser or proxy cache may keep it, nor show it on Back.
-        response.headers["Cache-Control"] = "no-store"
-        return response
+        # The page carries a secret; like every admin page it is sent with no-store (feedback.security).
+        return render_template("admin/api_key_issued.html", api_key=issued.api_key, secret=issued.secret,
+                               scope_labels=SCOPE_LABELS)
     # Active keys first; the service lists them in the order they were issued.
     keys = sorted(list_api_keys(), key=lambda k: k.is_revoked)
     status = 400 if form.errors else 200

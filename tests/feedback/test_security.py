@@ -3,6 +3,7 @@
 import pytest
 
 from factories import make_center
+from support import login_admin
 
 PATHS = ["/", "/c/baku-1", "/api/v1/centers", "/api/v1/openapi.json", "/healthz", "/no-such-page",
          "/static/css/rey.css"]
@@ -93,3 +94,13 @@ def test_every_post_form_carries_a_csrf_token():
 def test_a_survey_post_without_csrf_token_is_refused(client, center):
     response = client.post("/c/baku-1", data={"rating": "5"})
     assert response.status_code == 400
+
+
+def test_staff_pages_are_kept_out_of_the_browser_cache_and_public_ones_are_not(app, client, center):
+    """On a shared office computer, Back after signing out must not show a case or its contact."""
+    login_admin(app, client)
+    for path in ["/review/", "/dashboard/", "/admin/", "/admin/log", "/review/login"]:
+        assert client.get(path).headers.get("Cache-Control") == "no-store", path
+    # The static files those pages load stay cacheable, and so do the citizens' pages.
+    for path in ["/static/css/rey.css", "/c/baku-1"]:
+        assert "no-store" not in client.get(path).headers.get("Cache-Control", ""), path
