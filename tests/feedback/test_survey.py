@@ -236,3 +236,14 @@ def test_pages_follow_the_language_choice(app, client):
     other = app.test_client()
     html = other.get("/c/baku-1", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(as_text=True)
     assert 'lang="en"' in html
+
+
+@pytest.mark.config(CONTACT_RETENTION_DAYS=30)
+@pytest.mark.parametrize("lang, says", [("en", "erased after 30 days"), ("az", "30 gündən sonra silinir"),
+                                         ("ru", "через 30 дн. они удаляются")])
+def test_the_contact_fields_say_who_sees_them_and_for_how_long(app, client, lang, says):
+    """A citizen consents knowing the retention period that `retention purge` keeps."""
+    with app.app_context():
+        make_center("baku-1")
+    html = client.get(f"/c/baku-1?lang={lang}").get_data(as_text=True)
+    assert says in html and 'aria-describedby="consent-hint"' in html

@@ -121,7 +121,8 @@ def test_contact_fields_when_the_kiosk_enables_them(app, tablet):
     with app.app_context():
         db.session.scalar(sa.select(Kiosk)).is_contact_enabled = True
         db.session.commit()
-    assert 'name="contact"' in tablet.get(RATE).get_data(as_text=True)
+    page = tablet.get(RATE).get_data(as_text=True)
+    assert 'name="contact"' in page and "erased after 90 days" in page
     _tap(tablet, 2, contact="+994 50 123 45 67", consent="y")
     (stored,) = _submissions(app)
     assert stored.contact == "+994 50 123 45 67" and stored.is_contact_consented
