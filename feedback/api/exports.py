@@ -79,7 +79,7 @@ def _export(name: str, lines_of):
     f, errors, status = _export_filter(request.args, g.api_key)
     if f is None:
         return render_error(status, "invalid request" if status == 400 else "forbidden", errors=errors)
-    return exports.csv_download(lines_of(f), name, f)
+    return exports.csv_download(lines_of(f), exports.dated_filename(name, f))
 
 
 @bp.get("/exports/submissions.csv")
