@@ -7,7 +7,7 @@ on the server.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -91,9 +91,7 @@ def api_keys():
 @bp.post("/api-keys/<int:key_id>/revoke")
 def api_key_revoke(key_id: int):
     """Revoke a key: its clients are refused from then on."""
-    api_key = db.session.get(ApiKey, key_id)
-    if api_key is None:
-        abort(404)
+    api_key = db.get_or_404(ApiKey, key_id)
     if api_key.is_revoked:
         flash(_("The key %(name)s was already revoked.", name=api_key.name), "error")
         return redirect(url_for("admin.api_keys"), 303)

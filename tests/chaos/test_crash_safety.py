@@ -12,24 +12,17 @@ at the same instant to the multi-process server: one row.
 from __future__ import annotations
 
 import http.client
-import json
-import os
 import secrets
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from support import BACKENDS, ROOT, _postgres_url
-from factories import make_center
-from feedback import create_app
+from live_server import request as _request
+from live_server import served, served_database
+from support import BACKENDS
 from feedback.extensions import db
 from feedback.models import Submission
 
@@ -40,138 +33,18 @@ PER_CLIENT = 120
 DEADLINE_S = 45
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            # The command name may hold spaces; the parent id is the 2nd field after its ")".
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
-
-
-def _request(port: int, method: str, path: str, body: dict | None = None, key: str | None = None):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        headers = {"Content-Type": "application/json"}
-        if key:
-            headers["Idempotency-Key"] = key
-        conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
-        response = conn.getresponse()
-        return response.status, json.loads(response.read() or b"null")
-    finally:
-        conn.close()
-
-
-class Server:
-    """gunicorn in its own session, so the test can kill the master and all its workers at once."""
-
-    def __init__(self, port: int, env: dict, log_path: Path):
-        self.port, self.env, self.log_path = port, env, log_path
-        self.process: subprocess.Popen | None = None
-        self.starts = 0
-
-    def start(self) -> None:
-        log = self.log_path.open("a")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "feedback" / "gunicorn_conf.py")],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-        self.starts += 1
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.log_path.read_text()[-3000:]
-            try:
-                if _request(self.port, "GET", "/healthz")[0] == 200 and len(self.workers()) >= 2:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError("gunicorn did not start:\n" + self.log_path.read_text()[-3000:])
-
-    def workers(self) -> list[int]:
-        return _children(self.process.pid)
-
-    def kill_one_worker(self) -> int:
-        victim = self.workers()[0]
-        os.kill(victim, signal.SIGKILL)
-        return victim
-
-    def kill_everything(self) -> None:
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=5)
-
-
 @pytest.fixture(params=BACKENDS)
 def database(request, tmp_path):
-    """An empty database with one center; yields (SQLAlchemy URL for the app, DATABASE_URL for gunicorn)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'chaos.sqlite3'}"
-        config, env_url = {"SQLALCHEMY_DATABASE_URI": url}, url
-    else:
-        schema = f"rey_chaos_{os.getpid()}_{secrets.token_hex(3)}"
-        url = _postgres_url()
-        config = {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema}"}},
-        }
-        env_url = f"{url}?options=-csearch_path%3D{schema}"
-        engine = sa.create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    app = create_app({"TESTING": True, "SECRET_KEY": "chaos", "MODELS_DIR": str(tmp_path / "none"), **config})
-    with app.app_context():
-        db.create_all()
-        make_center("baku-1")
-        db.session.remove()
-    yield app, env_url
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    if request.param != "sqlite":
-        with engine.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        engine.dispose()
+    """An empty database with one center; yields (the app, DATABASE_URL for gunicorn)."""
+    with served_database(request.param, tmp_path) as (app, env_url, _):
+        yield app, env_url
 
 
 @pytest.fixture
 def server(database, tmp_path):
     _app, env_url = database
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": env_url,
-        "SECRET_KEY": "chaos",
-        "REY_MODELS_DIR": str(tmp_path / "none"),
-        "REY_BIND": f"127.0.0.1:{port}",
-        "REY_WORKERS": "2",
-        "REY_THREADS": "4",
-        "REY_RATELIMIT": "0",
-        "REY_ACCESS_LOG": str(tmp_path / "access.log"),
-    }
-    server = Server(port, env, tmp_path / "gunicorn.log")
-    server.start()
-    yield server
-    server.stop()
+    with served(env_url, tmp_path) as server:
+        yield server
 
 
 class Clients:

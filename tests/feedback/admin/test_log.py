@@ -71,6 +71,7 @@ def test_the_log_page_is_for_admins_and_speaks_the_page_language(app, client):
     login = csrf_token_from(officer.get("/review/login").get_data(as_text=True))
     officer.post("/review/login", data={"csrf_token": login, "username": "officer.x", "password": "correct horse 42"})
     assert officer.get("/admin/log").status_code == 403
+    assert officer.get("/admin/log.csv").status_code == 403
 
 
 def test_the_command_line_is_named_as_such_and_a_persons_own_password_change_is_not_logged(app_ctx):
@@ -163,13 +164,3 @@ def test_the_log_downloads_as_csv_oldest_first_with_the_pages_filter(app, client
     assert client.get("/admin/log.csv?action=drop_tables").status_code == 400
     assert "/admin/log.csv" in client.get("/admin/log?lang=en").get_data(as_text=True)
 
-
-def test_only_admins_download_the_log(app):
-    with app.app_context():
-        center = make_center("c-1")
-        make_user("officer.x", centers=[center])
-    officer = app.test_client()
-    login = csrf_token_from(officer.get("/review/login").get_data(as_text=True))
-    officer.post("/review/login", data={"csrf_token": login, "username": "officer.x", "password": "correct horse 42"})
-    assert officer.get("/admin/log.csv").status_code == 403
-    assert app.test_client().get("/admin/log.csv").status_code in (302, 401)

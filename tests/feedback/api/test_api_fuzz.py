@@ -1,4 +1,5 @@
-"""Schemathesis fuzzes every operation of /api/v1 against the live app (in-process WSGI).
+"""Schemathesis fuzzes every operation of /api/v1: against the app in-process (WSGI, many examples),
+and over HTTP against the production server, gunicorn with feedback/gunicorn_conf.py and a model.
 
 No input may cause a 5xx, and every response must match the OpenAPI document: status codes,
 content types, bodies and headers. A center with services and an API key are seeded, so generated
@@ -16,6 +17,8 @@ from hypothesis import strategies as st
 from schemathesis.checks import positive_data_acceptance
 
 from factories import make_center
+from live_server import served, served_database
+from support import BACKENDS
 from feedback.extensions import db
 from feedback.services.api_keys import issue_api_key
 
@@ -23,6 +26,9 @@ pytestmark = pytest.mark.slow
 
 #: Examples per operation; enough to reach the branches of payload validation, under ~1 min in all.
 MAX_EXAMPLES = 200
+#: Over HTTP each example is a real request to gunicorn: fewer, for what only the server can get
+#: wrong (its parsing of headers and bodies, what it adds to or cuts from answers, the worker's model).
+LIVE_EXAMPLES = 60
 # Left out: "schema-valid data is accepted". The document cannot say which center codes exist, so a
 # well-formed body naming an unknown center is rightly refused with 400; every other check runs.
 
@@ -47,7 +53,8 @@ def _known_center(args):
     return case
 
 
-def _fuzz(operation, app, headers, mode: GenerationMode) -> Counter:
+def _fuzz(operation, headers, mode: GenerationMode, *, max_examples: int = MAX_EXAMPLES, **call) -> Counter:
+    """Send ``max_examples`` generated requests; ``call`` says where (``app=`` or ``base_url=``)."""
     statuses = Counter()
     strategy = operation.as_strategy(mode)
     if mode == GenerationMode.POSITIVE:
@@ -56,18 +63,17 @@ def _fuzz(operation, app, headers, mode: GenerationMode) -> Counter:
         ).map(_known_center)
 
     @given(case=strategy)
-    @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None,
+    @settings(max_examples=max_examples, deadline=None, database=None,
               suppress_health_check=list(HealthCheck))
     def run(case):
-        response = case.call_and_validate(app=app, headers=headers, excluded_checks=[positive_data_acceptance])
+        response = case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance], **call)
         statuses[response.status_code] += 1
 
     run()
     return statuses
 
 
-def test_no_input_breaks_the_api_or_its_contract(app, api_key):
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+def _fuzz_every_operation(schema, api_key, *, max_examples: int = MAX_EXAMPLES, **call) -> dict[str, Counter]:
     operations = [result.ok() for result in schema.get_all_operations()]
     assert {op.path for op in operations} >= {"/centers", "/feedback", "/visits", "/exports/cases.csv"}
     seen = {}
@@ -76,11 +82,33 @@ def test_no_input_breaks_the_api_or_its_contract(app, api_key):
         headers = {"Authorization": f"Bearer {api_key}"} if keyed else {}
         # Schema-valid requests first, then ones that break the schema on purpose (wrong types,
         # missing fields, extra fields), which must be refused with a documented 4xx.
-        seen[operation.path] = _fuzz(operation, app, headers, GenerationMode.POSITIVE)
+        seen[operation.path] = _fuzz(operation, headers, GenerationMode.POSITIVE, max_examples=max_examples, **call)
         if operation.method.upper() == "POST" or keyed:
-            seen[operation.path] += _fuzz(operation, app, headers, GenerationMode.NEGATIVE)
+            seen[operation.path] += _fuzz(operation, headers, GenerationMode.NEGATIVE, max_examples=max_examples,
+                                          **call)
     # The fuzzing reached both refusals and stored submissions and links.
     assert seen["/feedback"][201] > 0 and seen["/feedback"][400] > 0, seen["/feedback"]
     assert seen["/visits"][201] > 0, seen["/visits"]
     for path in ("/exports/submissions.csv", "/exports/cases.csv"):
         assert seen[path][200] > 0 and seen[path][400] > 0, seen[path]
+    return seen
+
+
+def test_no_input_breaks_the_api_or_its_contract(app, api_key):
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    _fuzz_every_operation(schema, api_key, app=app)
+
+
+def _seed_for_the_live_server():
+    return issue_api_key("fuzzer", ["visits:create", "exports:read"]).secret
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_no_input_breaks_the_production_server_or_the_contract(backend, tmp_path, trained_models_dir):
+    """The same over real HTTP, through gunicorn's parser and workers, with the model classifying."""
+    with served_database(backend, tmp_path, _seed_for_the_live_server) as (_app, env_url, api_key):
+        with served(env_url, tmp_path, models_dir=trained_models_dir) as server:
+            schema = schemathesis.openapi.from_url(f"{server.url}/api/v1/openapi.json")
+            _fuzz_every_operation(schema, api_key, max_examples=LIVE_EXAMPLES, base_url=f"{server.url}/api/v1")
+            log = server.log_path.read_text()
+    assert "Traceback" not in log, log[-3000:]
