@@ -29,7 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
-    from feedback import auth, classifier, cli, database, errors, i18n, monitoring, security
+    from feedback import auth, classifier, cli, database, errors, i18n, monitoring, security, staff_sessions
     from feedback.extensions import csrf, db, limiter, migrate
 
     monitoring.init_app(app)
@@ -39,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
+    staff_sessions.init_app(app)
     classifier.init_app(app)
     errors.init_app(app)
     security.init_app(app)

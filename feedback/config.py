@@ -77,6 +77,10 @@ def from_environment(instance_path: str, env: dict | None = None) -> dict:
         "SESSION_COOKIE_SECURE": _bool(env.get("REY_SECURE_COOKIES")),
         "REMEMBER_COOKIE_SECURE": _bool(env.get("REY_SECURE_COOKIES")),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
+        # A staff sign-in ends after this long without a request, and this long after signing in
+        # (feedback/staff_sessions.py): office computers are shared.
+        "STAFF_IDLE_MINUTES": float(env.get("REY_STAFF_IDLE_MINUTES", 30)),
+        "STAFF_SESSION_HOURS": float(env.get("REY_STAFF_SESSION_HOURS", 10)),
         "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
         "RATELIMIT_ENABLED": _bool(env.get("REY_RATELIMIT"), default=True),
         "RATELIMIT_HEADERS_ENABLED": True,

@@ -7,6 +7,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from feedback import staff_sessions
 from feedback.extensions import db
 from feedback.limits import login_limit, password_limit
 from feedback.models import Role
@@ -61,6 +62,7 @@ def login():
         else:
             session.clear()  # a fresh session on login: nothing from before survives (session fixation)
             login_user(user)
+            staff_sessions.start()
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")) or home_url(user))
     elif request.method == "POST":

@@ -1,0 +1,85 @@
+"""A staff sign-in ends after a while without activity and after a working day (shared computers)."""
+
+import time
+
+import pytest
+
+from support import login_admin
+from feedback.staff_sessions import SEEN_AT, SIGNED_IN_AT, Ending, SessionPolicy
+
+POLICY = SessionPolicy(idle_seconds=30 * 60, longest_seconds=10 * 3600)
+NOW = 1_800_000_000.0
+
+
+@pytest.mark.parametrize("signed_in_ago, seen_ago, ending", [
+    (3600, 29 * 60, None),
+    (3600, 30 * 60, Ending.idle),
+    (10 * 3600, 0, Ending.too_long),  # busy all day: still ends
+    (10 * 3600 - 1, 60, None),
+])
+def test_the_policy(signed_in_ago, seen_ago, ending):
+    assert POLICY.ending(signed_in_at=NOW - signed_in_ago, seen_at=NOW - seen_ago, now=NOW) == ending
+
+
+def _session_times(client):
+    with client.session_transaction() as session:
+        return session.get(SIGNED_IN_AT), session.get(SEEN_AT)
+
+
+def _set_session_times(client, *, signed_in_ago: float, seen_ago: float):
+    with client.session_transaction() as session:
+        session[SIGNED_IN_AT] = time.time() - signed_in_ago
+        session[SEEN_AT] = time.time() - seen_ago
+
+
+def test_signing_in_starts_the_clock_and_activity_moves_it(app, client):
+    before = time.time()
+    login_admin(app, client)
+    signed_in_at, seen_at = _session_times(client)
+    assert before <= signed_in_at <= time.time() and seen_at >= signed_in_at
+
+    _set_session_times(client, signed_in_ago=3600, seen_ago=20 * 60)
+    assert client.get("/admin/").status_code == 200
+    signed_in_at, seen_at = _session_times(client)
+    assert time.time() - seen_at < 5 and time.time() - signed_in_at > 3500, "activity counts, sign-in time stays"
+
+
+def test_an_idle_session_ends_and_the_login_page_says_why(app, client):
+    login_admin(app, client)
+    _set_session_times(client, signed_in_ago=3600, seen_ago=31 * 60)
+    response = client.get("/admin/?lang=en")
+    assert response.status_code == 302 and "/review/login" in response.headers["Location"]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "You were signed out after 30 minutes without activity." in page
+    assert client.get("/admin/").status_code == 302, "the session is over, not just this request"
+    assert _session_times(client) == (None, None)
+
+
+def test_a_busy_session_still_ends_after_the_longest_sign_in(app, client):
+    login_admin(app, client)
+    _set_session_times(client, signed_in_ago=10 * 3600 + 5, seen_ago=10)
+    response = client.get("/review/?lang=az")
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "10 saat" in page
+
+
+@pytest.mark.config(STAFF_IDLE_MINUTES=5)
+def test_the_idle_limit_comes_from_config(app, client):
+    login_admin(app, client)
+    _set_session_times(client, signed_in_ago=600, seen_ago=6 * 60)
+    assert client.get("/admin/").status_code == 302
+
+
+def test_a_session_from_before_the_limits_gets_them_without_ending(app, client):
+    login_admin(app, client)
+    with client.session_transaction() as session:
+        del session[SIGNED_IN_AT], session[SEEN_AT]
+    assert client.get("/admin/").status_code == 200
+    signed_in_at, seen_at = _session_times(client)
+    assert signed_in_at is not None and time.time() - seen_at < 5
+
+
+def test_citizens_pages_are_untouched(app, client):
+    client.get("/")
+    assert _session_times(client) == (None, None)
