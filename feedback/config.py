@@ -131,6 +131,11 @@ def from_environment(instance_path: str, env: dict | None = None) -> dict:
         # argon2.profiles name; empty = RFC_9106_LOW_MEMORY (CHEAPEST under TESTING).
         "PASSWORD_HASH_PROFILE": env.get("REY_PASSWORD_HASH_PROFILE", ""),
         "QUEUE_PAGE_SIZE": int(env.get("REY_QUEUE_PAGE_SIZE", 50)),
+        # A center is shown as unhappy right now when at least this share of the ratings of the
+        # last minutes are low, once there are enough of them (feedback/services/alerts.py).
+        "ALERT_WINDOW_MINUTES": float(env.get("REY_ALERT_WINDOW_MINUTES", 15)),
+        "ALERT_MIN_RESPONSES": int(env.get("REY_ALERT_MIN_RESPONSES", 4)),
+        "ALERT_UNHAPPY_SHARE": float(env.get("REY_ALERT_UNHAPPY_SHARE", 0.5)),
         # Seconds a process trusts which centers and services it found open (0: read every time).
         "DIRECTORY_CACHE_SECONDS": float(env.get("REY_DIRECTORY_CACHE_SECONDS", 60)),
     }

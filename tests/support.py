@@ -39,6 +39,13 @@ def csrf_token_from(html: str) -> str:
     return match.group(1)
 
 
+def login_as(client, username: str, password: str = "correct horse 42") -> None:  # noqa: S107 (factories' default)
+    """Sign ``client`` in through the login form, as a person would."""
+    token = csrf_token_from(client.get("/review/login").get_data(as_text=True))
+    response = client.post("/review/login", data={"csrf_token": token, "username": username, "password": password})
+    assert response.status_code in (302, 303), response.get_data(as_text=True)[-500:]
+
+
 def login_admin(app, client, username: str = "admin.1") -> str:
     """Make an admin account, sign ``client`` in with it, and return a CSRF token for admin forms."""
     from factories import make_user

@@ -14,6 +14,7 @@ from feedback.dashboard import bp
 from feedback.dashboard.forms import DashboardFilterForm
 from feedback.errors import render_error
 from feedback.extensions import db
+from feedback.review.alerts import alert_context
 from feedback.i18n import current_language
 from feedback.models import Role
 from feedback.models._types import utcnow
@@ -46,12 +47,13 @@ def _parse_filter() -> tuple[DashboardFilterForm, metrics.DashboardFilter]:
 def index():
     """Satisfaction, complaints and cases for the chosen centers, service and period."""
     form, dashboard_filter = _parse_filter()
-    board = metrics.dashboard(dashboard_filter, _submission_scope(), case_clause(current_user), utcnow())
+    now = utcnow()
+    board = metrics.dashboard(dashboard_filter, _submission_scope(), case_clause(current_user), now)
     status = 400 if form.errors else 200
     return render_template(
         "dashboard/index.html", form=form, board=board, args=request.args.to_dict(),
         may_export_contacts=current_user.may_view_contact,
-        min_ranked=metrics.MIN_RANKED_RESPONSES,
+        min_ranked=metrics.MIN_RANKED_RESPONSES, **alert_context(now),
     ), status
 
 

@@ -16,6 +16,7 @@ from feedback.i18n import current_language
 from feedback.models import Case, CaseStatus, Priority, Role, Service, User
 from feedback.models._types import utcnow
 from feedback.review import bp
+from feedback.review.alerts import alert_context
 from feedback.review.forms import (
     PRIORITY_LABELS,
     AssignForm,
@@ -96,7 +97,7 @@ def queue():
     args = {k: v for k, v in request.args.items() if k != "after"}
     return render_template(
         "review/queue.html", form=form, page=page, filters=filters, now=now, args=args,
-        is_restricted_queue=current_user.role == Role.integrity, **_labels(),
+        is_restricted_queue=current_user.role == Role.integrity, **_labels(), **alert_context(now),
     ), status
 
 
