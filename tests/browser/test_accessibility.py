@@ -147,3 +147,24 @@ def test_api_keys_pages(live_server, new_context, axe):
     page.goto(live_server.url("/admin/api-keys?lang=ru"))
     assert "axe queue system" in page.locator("table").inner_text()
     axe(page, name="admin-api-keys")
+
+
+def test_queue_with_the_unhappy_right_now_banner(live_server, new_context, axe):
+    from factories import make_submission, make_user
+    from feedback.models import User
+
+    with live_server.app.app_context():
+        center = db.session.scalar(sa.select(Center).where(Center.code == "baku-3"))
+        if db.session.scalar(sa.select(User).where(User.username == "axe.officer")) is None:
+            make_user("axe.officer", centers=[center])
+        for rating in (1, 2, 1, 5):
+            make_submission(center, rating=rating)
+        db.session.remove()
+    page = new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(live_server.url("/review/login?lang=az"))
+    page.fill("input[name=username]", "axe.officer")
+    page.fill("input[name=password]", "correct horse 42")
+    page.click("button[type=submit]")
+    page.goto(live_server.url("/review/?lang=az"))
+    assert "Hazırda narazı vətəndaşlar çoxdur" in page.locator(".alert-banner").inner_text()
+    axe(page, name="queue-unhappy-banner")
