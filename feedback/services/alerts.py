@@ -17,6 +17,7 @@ from feedback.extensions import db
 from feedback.models import Center, Submission, User
 from feedback.services.scope import center_clause
 
+
 @dataclass(frozen=True)
 class AlertRule:
     window: timedelta
