@@ -1,4 +1,5 @@
-"""Staff login, logout and password change."""
+"""Staff login (the code step of two-factor sign-in is in feedback/review/two_factor.py), logout and
+password change."""
 
 from __future__ import annotations
 
@@ -75,13 +76,13 @@ def login():
             status = 401
             form.form_errors.append(refusal_message(refused, _("The username or password is not right.")))
         else:
-            session.clear()  # a fresh session on login: nothing from before survives (session fixation)
-            if user.totp_secret:
-                # Not signed in yet: the session only remembers whose password was right, for a while.
-                session[PENDING_SIGN_IN] = two_factor.pending_marker(user, now=time.time())
-                db.session.commit()
-                return redirect(url_for("review.login_code", next=_safe_next(request.args.get("next"))))
-            return sign_in(user)
+            if not user.totp_secret:
+                return sign_in(user)
+            # Not signed in yet: a fresh session only remembers whose password was right, for a while.
+            session.clear()
+            session[PENDING_SIGN_IN] = two_factor.pending_marker(user, now=time.time())
+            db.session.commit()
+            return redirect(url_for("review.login_code", next=_safe_next(request.args.get("next"))))
     elif request.method == "POST":
         status = 400
     return render_template("review/login.html", form=form), status
