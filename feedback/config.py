@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from feedback.addresses import networks
+from feedback.models.user import Role
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("az", "ru", "en")
@@ -26,6 +27,16 @@ def sqlalchemy_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def roles(value: str, *, name: str) -> frozenset[str]:
+    """Role names separated by commas or spaces; a typo stops the app at start, naming the variable,
+    rather than leave the accounts it meant unprotected."""
+    names = frozenset(value.replace(",", " ").split())
+    unknown = sorted(names - {r.value for r in Role})
+    if unknown:
+        raise ValueError(f"{name}: unknown role(s) {', '.join(unknown)}; known: {', '.join(r.value for r in Role)}")
+    return names
 
 
 def _database_url(instance_path: str, env: dict) -> str:
@@ -81,6 +92,8 @@ def from_environment(instance_path: str, env: dict | None = None) -> dict:
         # (feedback/staff_sessions.py): office computers are shared.
         "STAFF_IDLE_MINUTES": float(env.get("REY_STAFF_IDLE_MINUTES", 30)),
         "STAFF_SESSION_HOURS": float(env.get("REY_STAFF_SESSION_HOURS", 10)),
+        # Roles that must sign in with a code from an authenticator app too (feedback/review/two_factor.py).
+        "TWO_FACTOR_ROLES": roles(env.get("REY_TWO_FACTOR_ROLES", "admin"), name="REY_TWO_FACTOR_ROLES"),
         "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
         "RATELIMIT_ENABLED": _bool(env.get("REY_RATELIMIT"), default=True),
         "RATELIMIT_HEADERS_ENABLED": True,

@@ -1,4 +1,4 @@
-"""``flask --app feedback users create|list|disable|enable|set-password``: staff accounts."""
+"""``flask --app feedback users create|list|disable|enable|set-password|reset-two-factor``: staff accounts."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 from feedback.extensions import db
 from feedback.models import Role, User
 from feedback.models._types import utcnow
+from feedback.services import two_factor
 from feedback.services.accounts import AccountError, create_user, find_user, set_active, set_password
 
 users_group = AppGroup("users", help="Create, list and disable staff accounts.")
@@ -50,6 +51,8 @@ def list_command():
     for user in db.session.scalars(sa.select(User).order_by(User.username)):
         scope = ",".join(c.code for c in user.centers) if user.role == Role.officer else (user.region or "*")
         state = "active" if user.is_active else "disabled"
+        if user.totp_secret:
+            state += " two-factor"
         if user.locked_until_dt and user.locked_until_dt > utcnow():
             state += f" locked-until={user.locked_until_dt.isoformat(timespec='minutes')}"
         click.echo(f"{user.username:24} {user.role:11} {scope:30} {state}")
@@ -87,3 +90,15 @@ def set_password_command(username, password):
         _fail(exc)
     db.session.commit()
     click.echo(f"password changed for {user.username}")
+
+
+@users_group.command("reset-two-factor")
+@click.argument("username")
+def reset_two_factor_command(username):
+    """Turn off an account's two-factor sign-in (a lost phone); its sessions end."""
+    user = _require(username)
+    if not two_factor.disable(user, actor=None):
+        click.echo(f"two-factor sign-in was already off for {user.username}")
+        return
+    db.session.commit()
+    click.echo(f"two-factor sign-in reset for {user.username}")

@@ -73,6 +73,9 @@ def app(request, tmp_path):
         "SECRET_KEY": "test-secret",
         "MODELS_DIR": str(models_dir),
         "RATELIMIT_ENABLED": False,
+        # Admins signed in by the tests would otherwise have to set up two-factor sign-in first;
+        # tests of that rule ask for it with @pytest.mark.config(TWO_FACTOR_ROLES=...).
+        "TWO_FACTOR_ROLES": frozenset(),
         **_backend_config(request.param, tmp_path, request),
     }
     marker = request.node.get_closest_marker("config")

@@ -31,6 +31,7 @@ ACTION_LABELS = {
     AdminAction.contacts_purged: _l("Expired personal data purged"),
     AdminAction.contacts_exported: _l("Contact details exported"),
     AdminAction.comments_remasked: _l("Stored comments masked again"),
+    AdminAction.two_factor_reset: _l("Two-factor sign-in reset"),
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_user
 
 from feedback.admin import bp
 from feedback.admin.forms import ROLE_LABELS, UserForm, UserStateForm
@@ -13,6 +13,7 @@ from feedback.admin.routes import _apply_errors
 from feedback.extensions import db
 from feedback.models import Center, User
 from feedback.models._types import utcnow
+from feedback.services import two_factor
 from feedback.services.accounts import AccountError, create_user, set_active, set_password, update_user
 
 
@@ -81,3 +82,20 @@ def user_active(user_id: int):
     db.session.commit()
     flash(_("Account enabled.") if enable else _("Account disabled; its sessions have ended."), "info")
     return redirect(url_for("admin.users"), 303)
+
+
+@bp.post("/users/<int:user_id>/two-factor/reset")
+def user_two_factor_reset(user_id: int):
+    """Turn off an account's two-factor sign-in (a lost phone); its sessions end."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    if not UserStateForm().validate_on_submit():
+        abort(400)
+    reset = two_factor.disable(user, actor=current_user)
+    db.session.commit()
+    if user.id == current_user.id:
+        login_user(user)  # one's own reset ends the other sessions, not this one
+    flash(_("Two-factor sign-in was reset; the account's sessions have ended.") if reset
+          else _("Two-factor sign-in was already off."), "info")
+    return redirect(url_for("admin.user", user_id=user.id), 303)

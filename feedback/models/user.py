@@ -58,8 +58,12 @@ class User(UserMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
     #: Until when logins are refused after too many failures.
     locked_until_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: Bumped on password change or disable, which ends every other session of the account.
+    #: Bumped on password change, disable or a two-factor change, which ends every other session of the account.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    #: Base32 secret of the authenticator app (TOTP, RFC 6238); NULL while two-factor sign-in is off.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    #: The last 30-second time step whose code was accepted: a code is good once, not twice.
+    totp_last_step: Mapped[int | None] = mapped_column(sa.Integer)
     last_login_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_changed_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

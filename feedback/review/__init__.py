@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("review", __name__, template_folder="../templates")
 
-from feedback.review import account, routes  # noqa: E402,F401  (routes attach themselves to bp)
+from feedback.review import account, routes, two_factor  # noqa: E402,F401  (routes attach themselves to bp)

@@ -1,6 +1,9 @@
-"""Staff login, logout and password change."""
+"""Staff login (the code step of two-factor sign-in is in feedback/review/two_factor.py), logout and
+password change."""
 
 from __future__ import annotations
+
+import time
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime
@@ -14,7 +17,12 @@ from feedback.models import Role
 from feedback.models._types import utcnow
 from feedback.review import bp
 from feedback.review.forms import LoginForm, PasswordChangeForm
+from feedback.services import two_factor
 from feedback.services.accounts import AccountError, LoginPolicy, LoginRefused, authenticate, change_password
+
+
+#: Session key of a sign-in whose password was right and whose code is still to come.
+PENDING_SIGN_IN = "two_factor_pending"
 
 
 def home_url(user) -> str:
@@ -29,6 +37,22 @@ def _safe_next(target: str | None) -> str | None:
             and target.isprintable()):
         return target
     return None
+
+
+def refusal_message(refused: LoginRefused, wrong: str) -> str:
+    if refused.locked_until:
+        return _("Too many failed attempts. This account is locked until %(time)s.",
+                 time=format_datetime(refused.locked_until, "short"))
+    return wrong
+
+
+def sign_in(user):
+    """Sign ``user`` in on a fresh session and go on to the page asked for, or home."""
+    session.clear()  # nothing from before survives (session fixation)
+    login_user(user)
+    staff_sessions.start()
+    db.session.commit()
+    return redirect(_safe_next(request.args.get("next")) or home_url(user))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -50,21 +74,15 @@ def login():
         except LoginRefused as refused:
             db.session.commit()  # keep the failure count
             status = 401
-            if refused.locked_until:
-                form.form_errors.append(
-                    _(
-                        "Too many failed attempts. This account is locked until %(time)s.",
-                        time=format_datetime(refused.locked_until, "short"),
-                    )
-                )
-            else:
-                form.form_errors.append(_("The username or password is not right."))
+            form.form_errors.append(refusal_message(refused, _("The username or password is not right.")))
         else:
-            session.clear()  # a fresh session on login: nothing from before survives (session fixation)
-            login_user(user)
-            staff_sessions.start()
+            if not user.totp_secret:
+                return sign_in(user)
+            # Not signed in yet: a fresh session only remembers whose password was right, for a while.
+            session.clear()
+            session[PENDING_SIGN_IN] = two_factor.pending_marker(user, now=time.time())
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")) or home_url(user))
+            return redirect(url_for("review.login_code", next=_safe_next(request.args.get("next"))))
     elif request.method == "POST":
         status = 400
     return render_template("review/login.html", form=form), status

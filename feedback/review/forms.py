@@ -18,6 +18,16 @@ class LoginForm(StaffForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
 
 
+class CodeForm(StaffForm):
+    """A code from an authenticator app: signing in, or confirming the app during set-up."""
+
+    code = StringField(
+        _l("Code from your authenticator app"),
+        validators=[DataRequired(), Length(max=20)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
 class PasswordChangeForm(StaffForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=256)])
     new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=256)])

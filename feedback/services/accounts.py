@@ -1,4 +1,5 @@
-"""Staff accounts: create, authenticate with lock-out, change password, disable. Callers commit."""
+"""Staff accounts: create, authenticate with lock-out (the password, then the code of those with
+two-factor sign-in), change password, disable. Callers commit."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from feedback.auth import hash_password, needs_rehash, verify_password
 from feedback.extensions import db
 from feedback.models import AdminAction, Center, Role, User
 from feedback.models.user import USERNAME_PATTERN
-from feedback.services import audit
+from feedback.services import audit, two_factor
 
 log = logging.getLogger(__name__)
 MIN_PASSWORD_LENGTH = 10
@@ -91,20 +92,46 @@ def authenticate(username: str, password: str, *, now: datetime, policy: LoginPo
         _spend_verify_time(password)
         raise LoginRefused(locked_until=user.locked_until_dt)
     if not verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= policy.max_failures:
-            extra = user.failed_logins - policy.max_failures
-            user.locked_until_dt = now + policy.lockout * (2 ** min(extra, 6))
-            log.warning("account %s locked until %s", user.username, user.locked_until_dt)
-        db.session.flush()
-        raise LoginRefused(locked_until=user.locked_until_dt if user.locked_until_dt and user.locked_until_dt > now else None)
+        _refuse(user, now=now, policy=policy)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    if user.totp_secret is None:
+        _signed_in(user, now)
+    # else the failures still count until the code is right too: otherwise the right password
+    # would clear them, and whoever has it could guess codes for ever, a few at a time.
+    db.session.flush()
+    return user
+
+
+def authenticate_code(user: User, code: str, *, now: datetime, policy: LoginPolicy) -> User:
+    """The second step for an account with two-factor sign-in, its password right moments ago:
+    return the user for the right code, or raise LoginRefused and count the failure as a login's."""
+    if not user.is_active:
+        raise LoginRefused()
+    if user.locked_until_dt is not None and user.locked_until_dt > now:
+        raise LoginRefused(locked_until=user.locked_until_dt)
+    if not two_factor.verify_code(user, code, now):
+        _refuse(user, now=now, policy=policy)
+    _signed_in(user, now)
+    db.session.flush()
+    return user
+
+
+def _refuse(user: User, *, now: datetime, policy: LoginPolicy):
+    """Count a failed login, lock the account after too many, and raise LoginRefused."""
+    user.failed_logins += 1
+    if user.failed_logins >= policy.max_failures:
+        extra = user.failed_logins - policy.max_failures
+        user.locked_until_dt = now + policy.lockout * (2 ** min(extra, 6))
+        log.warning("account %s locked until %s", user.username, user.locked_until_dt)
+    db.session.flush()
+    raise LoginRefused(locked_until=user.locked_until_dt if user.locked_until_dt and user.locked_until_dt > now else None)
+
+
+def _signed_in(user: User, now: datetime) -> None:
     user.failed_logins = 0
     user.locked_until_dt = None
     user.last_login_dt = now
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    db.session.flush()
-    return user
 
 
 def _centers_by_code(codes) -> list[Center]:

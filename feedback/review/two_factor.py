@@ -1,0 +1,96 @@
+"""Two-factor sign-in pages: the code step after the password, setting up one's authenticator app,
+and the rule that sends roles of REY_TWO_FACTOR_ROLES to set it up before any other staff page."""
+
+from __future__ import annotations
+
+import time
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user
+
+from feedback.extensions import db
+from feedback.limits import login_limit
+from feedback.models._types import utcnow
+from feedback.review import bp
+from feedback.review.account import PENDING_SIGN_IN, _safe_next, home_url, refusal_message, sign_in
+from feedback.review.forms import CodeForm
+from feedback.security import STAFF_BLUEPRINTS
+from feedback.services import two_factor
+from feedback.services.accounts import LoginPolicy, LoginRefused, authenticate_code
+
+#: Session key of the secret shown on the set-up page until a code confirms it.
+SETUP_KEY = "two_factor_setup"
+#: What a signed-in person who must still set up two-factor sign-in may open.
+OPEN_WHILE_REQUIRED = frozenset({"review.two_factor_setup", "review.logout"})
+
+
+@bp.before_app_request
+def _require_two_factor():
+    # One rule for every staff page, so that no view can forget it. Static files and the citizens'
+    # pages are no staff blueprint's.
+    if request.blueprint not in STAFF_BLUEPRINTS or request.endpoint in OPEN_WHILE_REQUIRED:
+        return None
+    if current_user.is_authenticated and two_factor.is_required(current_user, current_app.config["TWO_FACTOR_ROLES"]):
+        return redirect(url_for("review.two_factor_setup"))
+    return None
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@login_limit
+def login_code():
+    """Second sign-in step: the code from the authenticator app."""
+    if current_user.is_authenticated:
+        return redirect(home_url(current_user))
+    user = two_factor.pending_user(session.get(PENDING_SIGN_IN), now=time.time())
+    if user is None:
+        session.pop(PENDING_SIGN_IN, None)
+        flash(_("The sign-in was not finished in time. Enter your username and password again."), "info")
+        return redirect(url_for("review.login", next=_safe_next(request.args.get("next"))))
+    form = CodeForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            authenticate_code(user, form.code.data, now=utcnow(), policy=LoginPolicy.from_config(current_app.config))
+        except LoginRefused as refused:
+            db.session.commit()  # keep the failure count
+            status = 401
+            form.form_errors.append(refusal_message(refused, _("The code is not right.")))
+        else:
+            return sign_in(user)
+    elif request.method == "POST":
+        status = 400
+    return render_template("review/login_code.html", form=form), status
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@login_required
+def two_factor_setup():
+    """Set up one's authenticator app, or see that two-factor sign-in is on."""
+    user = current_user._get_current_object()
+    form = CodeForm()
+    status = 200
+    if user.totp_secret:
+        return render_template("review/two_factor.html", form=form, user=user)
+    secret = session.get(SETUP_KEY)
+    if form.validate_on_submit():
+        try:
+            two_factor.enable(user, secret, form.code.data, now=utcnow())
+        except two_factor.TwoFactorError as exc:
+            db.session.rollback()
+            form.code.errors = [exc.errors["code"]]
+            status = 400
+        else:
+            db.session.commit()
+            session.pop(SETUP_KEY, None)
+            login_user(user)  # the session id carries the new session_version; other sessions end
+            flash(_("Two-factor sign-in is on. Other sessions of your account were logged out."), "info")
+            return redirect(home_url(user), 303)
+    elif request.method == "POST":
+        status = 400
+    if not two_factor.is_secret(secret):
+        secret = session[SETUP_KEY] = two_factor.new_secret()
+    uri = two_factor.provisioning_uri(secret, user.username)
+    required = two_factor.is_required(user, current_app.config["TWO_FACTOR_ROLES"])
+    return render_template("review/two_factor.html", form=form, user=user, secret=secret,
+                           qr=two_factor.qr_data_uri(uri), required=required), status
