@@ -54,6 +54,9 @@ run serve seed: export REY_PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 seed: db
 	$(FLASK) seed-demo
 
+# The demo's accounts sign in with their printed passwords alone; production (serve) requires
+# two-factor sign-in of admins unless REY_TWO_FACTOR_ROLES says otherwise.
+run: export REY_TWO_FACTOR_ROLES ?=
 run: install translations db model seed
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
