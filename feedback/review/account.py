@@ -29,7 +29,7 @@ def home_url(user) -> str:
     return url_for("admin.index") if user.role == Role.admin else url_for("review.queue")
 
 
-def _safe_next(target: str | None) -> str | None:
+def safe_next(target: str | None) -> str | None:
     # Only paths on this site: "//evil.example" and "https://…" would send the officer elsewhere.
     # No control characters either: a line break cannot go into a header, and browsers drop tabs
     # and line breaks from a URL, which turns "/\t/evil.example" into "//evil.example".
@@ -52,7 +52,7 @@ def sign_in(user):
     login_user(user)
     staff_sessions.start()
     db.session.commit()
-    return redirect(_safe_next(request.args.get("next")) or home_url(user))
+    return redirect(safe_next(request.args.get("next")) or home_url(user))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -82,7 +82,7 @@ def login():
             session.clear()
             session[PENDING_SIGN_IN] = two_factor.pending_marker(user, now=time.time())
             db.session.commit()
-            return redirect(url_for("review.login_code", next=_safe_next(request.args.get("next"))))
+            return redirect(url_for("review.login_code", next=safe_next(request.args.get("next"))))
     elif request.method == "POST":
         status = 400
     return render_template("review/login.html", form=form), status

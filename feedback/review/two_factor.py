@@ -13,7 +13,7 @@ from feedback.extensions import db
 from feedback.limits import login_limit
 from feedback.models._types import utcnow
 from feedback.review import bp
-from feedback.review.account import PENDING_SIGN_IN, _safe_next, home_url, refusal_message, sign_in
+from feedback.review.account import PENDING_SIGN_IN, safe_next, home_url, refusal_message, sign_in
 from feedback.review.forms import CodeForm
 from feedback.security import STAFF_BLUEPRINTS
 from feedback.services import two_factor
@@ -46,7 +46,7 @@ def login_code():
     if user is None:
         session.pop(PENDING_SIGN_IN, None)
         flash(_("The sign-in was not finished in time. Enter your username and password again."), "info")
-        return redirect(url_for("review.login", next=_safe_next(request.args.get("next"))))
+        return redirect(url_for("review.login", next=safe_next(request.args.get("next"))))
     form = CodeForm()
     status = 200
     if form.validate_on_submit():
