@@ -2,7 +2,7 @@
 
 Revision ID: 3c1f7a9e2d40
 Revises: bb6bf36494f8
-Create Date: 2026-11-28 10:00:00.000000
+Create Date: 2026-11-27 17:20:00.000000
 
 """
 from alembic import op
