@@ -32,7 +32,9 @@ def _require_two_factor():
     if request.blueprint not in STAFF_BLUEPRINTS or request.endpoint in OPEN_WHILE_REQUIRED:
         return None
     if current_user.is_authenticated and two_factor.is_required(current_user, current_app.config["TWO_FACTOR_ROLES"]):
-        return redirect(url_for("review.two_factor_setup"))
+        # Once set up, the person goes on to the page they asked for (a GET: a form's POST is not replayed).
+        asked = (request.full_path if request.query_string else request.path) if request.method == "GET" else None
+        return redirect(url_for("review.two_factor_setup", next=asked))
     return None
 
 
@@ -85,7 +87,7 @@ def two_factor_setup():
             session.pop(SETUP_KEY, None)
             login_user(user)  # the session id carries the new session_version; other sessions end
             flash(_("Two-factor sign-in is on. Other sessions of your account were logged out."), "info")
-            return redirect(home_url(user), 303)
+            return redirect(safe_next(request.args.get("next")) or home_url(user), 303)
     elif request.method == "POST":
         status = 400
     if not two_factor.is_secret(secret):

@@ -132,7 +132,8 @@ def test_a_required_role_sets_it_up_before_anything_else(app, client):
     assert password_step(client, "admin.1").headers["Location"] == "/admin/"
     for path in ("/admin/", "/admin/users", "/dashboard/", "/review/"):
         response = client.get(path)
-        assert response.status_code == 302 and response.headers["Location"] == "/review/account/two-factor", path
+        assert response.status_code == 302, path
+        assert response.headers["Location"] == f"/review/account/two-factor?next={path}", path
     page = client.get("/review/account/two-factor?lang=en").get_data(as_text=True)
     assert "Your role must sign in with a code" in page
     assert client.get("/static/css/staff.css").status_code == 200
@@ -141,8 +142,9 @@ def test_a_required_role_sets_it_up_before_anything_else(app, client):
     page = client.get("/review/account/two-factor?lang=en").get_data(as_text=True)
     with client.session_transaction() as session:
         secret = session["two_factor_setup"]
-    client.post("/review/account/two-factor", data={"csrf_token": csrf_token_from(page),
-                                                    "code": pyotp.TOTP(secret).at(utcnow())})
+    done = client.post("/review/account/two-factor?next=%2Fadmin%2Fusers%3Flang%3Dru",
+                       data={"csrf_token": csrf_token_from(page), "code": pyotp.TOTP(secret).at(utcnow())})
+    assert done.headers["Location"] == "/admin/users?lang=ru", "on to the page first asked for"
     assert client.get("/admin/").status_code == 200
     officer = app.test_client()
     password_step(officer, "officer.a")
