@@ -38,6 +38,7 @@ from datetime import date, timedelta
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, quote, quote_plus, urljoin, urlsplit
 
+import pyotp
 import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, Phase, given, seed, settings
@@ -51,6 +52,7 @@ from support import ROOT
 from feedback.extensions import db
 from feedback.models import CaseStatus, Submission
 from feedback.models._types import utcnow
+from feedback.services import two_factor
 from feedback.services.cases import transition
 from feedback.services.visits import issue_visit
 
@@ -367,8 +369,11 @@ def _seed(app) -> dict:
             transition(case, CaseStatus.in_progress, actor=actor, now=utcnow())
         db.session.commit()
         cases = [case.id for case in cases]
-        # Accounts the fuzzer may change and disable.
-        make_user("officer.2", "officer", centers=[other])
+        # Accounts the fuzzer may change and disable; one with two-factor sign-in, so that its admin
+        # page offers the reset.
+        spare = make_user("officer.2", "officer", centers=[other])
+        secret = two_factor.new_secret()
+        two_factor.enable(spare, secret, pyotp.TOTP(secret).at(utcnow()), utcnow())
         make_user("supervisor.1", "supervisor", region="Gəncə")
         tablet_id, tablet_code = make_kiosk(main, "5", label="Entrance")
         make_kiosk(other, "7", label="Window 7")
@@ -379,7 +384,7 @@ def _seed(app) -> dict:
         visits.append(issue_visit("gence-2", ttl=timedelta(days=1), service_code="passport").token)
         db.session.commit()
         return {"main_id": main.id, "references": references, "cases": cases, "accounts": accounts,
-                "tablet_id": tablet_id, "tablet_code": tablet_code, "visits": visits}
+                "tablet_id": tablet_id, "tablet_code": tablet_code, "visits": visits, "two_factor_user": spare.id}
 
 
 def _open(client, url: str, **kwargs):
@@ -646,8 +651,8 @@ def test_no_page_input_gives_a_500(app):
                    + [f"/review/cases/{case_id}" for case_id in world["cases"][:4]]
                    + [f"/review/api/cases/{world['cases'][0]}"],
         "integrity": ["/review/", "/dashboard/"] + [f"/review/cases/{case_id}" for case_id in world["cases"][4:]],
-        "admin": ["/admin/", "/admin/users", "/admin/kiosks", "/admin/api-keys", "/admin/posters", "/admin/model",
-                  "/admin/log", "/review/account/password"],
+        "admin": [f"/admin/users/{world['two_factor_user']}", "/admin/", "/admin/users", "/admin/kiosks",
+                  "/admin/api-keys", "/admin/posters", "/admin/model", "/admin/log", "/review/account/password"],
     }
     protected = _protected(world)
     targets, tokens = [], {}
@@ -667,7 +672,7 @@ def test_no_page_input_gives_a_500(app):
         "officer POST review.password", "integrity POST review.reveal_contact", "admin POST admin.center",
         "admin POST admin.service", "admin POST admin.user", "admin POST admin.user_active",
         "admin POST admin.kiosks", "admin POST admin.kiosk_revoke", "admin POST admin.api_keys",
-        "admin POST admin.api_key_revoke", "admin GET admin.log",
+        "admin POST admin.api_key_revoke", "admin POST admin.user_two_factor_reset", "admin GET admin.log",
         "admin GET admin.poster_download", "admin POST admin.model_rollback",
     }
     assert expected <= found, sorted(expected - found)
