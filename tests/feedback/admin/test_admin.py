@@ -79,3 +79,24 @@ def test_users_cli_refuses_a_name_or_region_longer_than_stored_with_a_message(ap
             result.output
     with app.app_context():
         assert db.session.scalar(sa.select(User).where(User.username == "sup.long")) is None
+
+
+def test_the_users_list_shows_two_factor_and_the_last_sign_in(app, client):
+    """Who has no second factor, and which accounts nobody has used lately (to disable them)."""
+    import pyotp
+
+    from feedback.models._types import utcnow
+    from feedback.services import two_factor
+
+    login_admin(app, client)  # signs admin.1 in, so it has a last sign-in
+    with app.app_context():
+        center = make_center("c-1")
+        guarded = make_user("officer.t", centers=[center])
+        secret = two_factor.new_secret()
+        two_factor.enable(guarded, secret, pyotp.TOTP(secret).at(utcnow()), utcnow())
+        make_user("officer.dormant", centers=[center])
+        db.session.commit()
+    page = client.get("/admin/users?lang=en").get_data(as_text=True)
+    rows = {row.split("</a>")[0].rsplit(">", 1)[-1]: row for row in page.split("<tr>")[2:]}
+    assert "two-factor on" in rows["officer.t"] and "two-factor on" not in rows["officer.dormant"]
+    assert "never" in rows["officer.dormant"] and "never" not in rows["admin.1"]
