@@ -92,3 +92,31 @@ def test_the_guard_reports_an_empty_and_a_missing_translation(extracted):
     found = _untranslated({**extracted, "A string nobody translated": "x.html:1"}, catalogue)
     assert any("'Send feedback' (empty)" in line for line in found)
     assert any("'A string nobody translated' (not in the catalogue" in line for line in found)
+
+
+#: Letters only the other language writes: Cyrillic is never Azerbaijani, and ə ğ ı ş ç ö ü are never
+#: Russian (the name Rəy aside, which both keep).
+FOREIGN_LETTERS = {"az": re.compile(r"[\u0400-\u04ff]"), "ru": re.compile(r"[əğışçöüƏĞŞÇÖÜİ]")}
+
+
+def _in_the_wrong_language(catalogue, language: str) -> list[str]:
+    wrong = []
+    for message in catalogue:
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for string in strings:
+            if string and FOREIGN_LETTERS[language].search(string.replace("Rəy", "")):
+                wrong.append(f"{message.id!r} -> {string!r}")
+    return wrong
+
+
+@pytest.mark.parametrize("language", ["az", "ru"])
+def test_each_catalogue_speaks_only_its_language(language):
+    """A translation pasted into the other catalogue, or both languages into one, reads as nonsense."""
+    wrong = _in_the_wrong_language(_catalogue(language), language)
+    assert not wrong, f"{len(wrong)} string(s) in {language} with the other language's letters:\n" + "\n".join(wrong)
+
+
+def test_the_language_guard_finds_a_russian_string_in_azerbaijani():
+    catalogue = _catalogue("az")
+    catalogue.get("Send feedback").string = "Отправить"
+    assert any("Send feedback" in line for line in _in_the_wrong_language(catalogue, "az"))
