@@ -18,7 +18,9 @@ from feedback.models._types import utcnow
 from feedback.review import bp
 from feedback.review.forms import LoginForm, PasswordChangeForm
 from feedback.services import two_factor
-from feedback.services.accounts import AccountError, LoginPolicy, LoginRefused, authenticate, change_password
+from feedback.services.accounts import (
+    AccountError, LoginPolicy, LoginRefused, authenticate, change_password, end_other_sessions,
+)
 
 
 #: Session key of a sign-in whose password was right and whose code is still to come.
@@ -122,3 +124,15 @@ def password():
     elif request.method == "POST":
         status = 400
     return render_template("review/password.html", form=form), status
+
+
+@bp.post("/account/sessions")
+@login_required
+def sign_out_elsewhere():
+    """End every other session of one's account; this one goes on."""
+    user = current_user._get_current_object()
+    end_other_sessions(user)
+    db.session.commit()
+    login_user(user)  # the session id carries the new session_version
+    flash(_("You were signed out on every other computer."), "info")
+    return redirect(url_for("review.password"), 303)

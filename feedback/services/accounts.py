@@ -268,6 +268,13 @@ def change_password(user: User, current_password: str, new_password: str, *, now
     set_password(user, new_password, now=now, actor=user)
 
 
+def end_other_sessions(user: User) -> None:
+    """Sign the account out on every other computer (one left signed in at another desk); the
+    caller signs the current session in again. Not an administrative change: nothing is logged."""
+    user.session_version += 1
+    db.session.flush()
+
+
 def set_active(user: User, is_active: bool, *, actor: User | None = None) -> None:
     """Disable or re-enable an account; disabling ends its sessions at once."""
     user.is_active = is_active

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from support import csrf_token_from
+from support import csrf_token_from, login_as
 from factories import make_case, make_center, make_user
 from feedback.auth import verify_password
 from feedback.extensions import db
@@ -297,3 +297,20 @@ def test_guessing_the_current_password_is_rate_limited_per_account(app, client, 
     other = app.test_client()
     login(other, "sup.baku")
     assert _change_password(other, PASSWORD).status_code == 302
+
+
+def test_signing_out_on_every_other_computer(app):
+    """Left signed in at another desk: the officer ends that session from here and goes on."""
+    with app.app_context():
+        make_user("officer.away", centers=[make_center("c-away")])
+    here, there = app.test_client(), app.test_client()
+    for client in (here, there):
+        login_as(client, "officer.away")
+        assert client.get("/review/").status_code == 200
+    page = here.get("/review/account/password?lang=en").get_data(as_text=True)
+    done = here.post("/review/account/sessions?lang=en", data={"csrf_token": csrf_token_from(page)})
+    assert done.status_code == 303
+    assert "signed out on every other computer" in here.get(done.headers["Location"]).get_data(as_text=True)
+    assert here.get("/review/").status_code == 200, "this session goes on"
+    assert there.get("/review/").status_code == 302, "the other one has ended"
+    assert here.post("/review/account/sessions").status_code == 400, "not without the CSRF token"
