@@ -66,14 +66,18 @@ def user(user_id: int | None = None):
     return render_template("admin/user.html", form=form, user=user), status
 
 
+def _posted_user(user_id: int) -> User:
+    """The account a button's POST names (404 when there is none); the form is its CSRF token alone."""
+    user = db.get_or_404(User, user_id)
+    if not UserStateForm().validate_on_submit():
+        abort(400)
+    return user
+
+
 @bp.post("/users/<int:user_id>/active")
 def user_active(user_id: int):
     """Disable or enable an account."""
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    if not UserStateForm().validate_on_submit():
-        abort(400)
+    user = _posted_user(user_id)
     enable = request.form.get("active") == "1"
     if user.id == current_user.id and not enable:
         flash(_("You cannot disable your own account."), "error")
@@ -87,11 +91,7 @@ def user_active(user_id: int):
 @bp.post("/users/<int:user_id>/two-factor/reset")
 def user_two_factor_reset(user_id: int):
     """Turn off an account's two-factor sign-in (a lost phone); its sessions end."""
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    if not UserStateForm().validate_on_submit():
-        abort(400)
+    user = _posted_user(user_id)
     reset = two_factor.disable(user, actor=current_user)
     db.session.commit()
     if user.id == current_user.id:
