@@ -181,7 +181,7 @@ def wrk(url: str, *, duration: int, connections: int, rate: float = 0.0, comment
     return result
 
 
-def _models_dir(given: str | None) -> Path:
+def models_dir(given: str | None) -> Path:
     path = Path(given or os.environ.get("REY_MODELS_DIR") or ROOT / "models")
     if (path / "CURRENT").exists():
         return path
@@ -231,7 +231,7 @@ def main() -> int:
         print("--servers needs nginx: apt-get install -y nginx", file=sys.stderr)
         return 2
 
-    models = _models_dir(args.models)
+    models = models_dir(args.models)
     # Other work on the machine skews every figure: print the load the run started under.
     load = os.getloadavg()[0]
     database = Database(args.database_url)

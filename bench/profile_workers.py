@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 
-from bench_load import Database, _models_dir, wrk, write_comments  # noqa: E402
+from bench_load import Database, models_dir, wrk, write_comments  # noqa: E402
 from servers import Gunicorn  # noqa: E402
 
 #: A stage of a submission and the frames that mark it (a sample counts once per stage).
@@ -89,7 +89,7 @@ def main() -> int:
     comments = logs / "comments.txt"
     write_comments(comments)
     env = {**os.environ, "DATABASE_URL": database.env_url, "SECRET_KEY": secrets.token_hex(16),
-           "REY_MODELS_DIR": str(_models_dir(None)), "REY_RATELIMIT": "0",
+           "REY_MODELS_DIR": str(models_dir(None)), "REY_RATELIMIT": "0",
            "REY_ACCESS_LOG": str(logs / "access.log")}
     try:
         with Gunicorn(env, None, logs / "rey.log") as server:

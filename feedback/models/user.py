@@ -58,7 +58,7 @@ class User(UserMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
     #: Until when logins are refused after too many failures.
     locked_until_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: Bumped on password change, disable or a two-factor change, which ends every other session of the account.
+    #: Part of every session's id (``get_id``); ``end_sessions`` moves it on.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     #: Base32 secret of the authenticator app (TOTP, RFC 6238); NULL while two-factor sign-in is off.
     totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
@@ -74,6 +74,12 @@ class User(UserMixin, db.Model):
     def get_id(self) -> str:
         # Flask-Login stores this in the session: a new session_version invalidates old sessions.
         return f"{self.id}.{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """End every session signed in so far (a new password, a disabled account, a two-factor
+        change, "sign out on every other computer"): their ids carry the old version, which
+        feedback.auth.load_user no longer accepts. Signing in again starts a session of the new one."""
+        self.session_version += 1
 
     @property
     def may_view_contact(self) -> bool:

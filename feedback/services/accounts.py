@@ -253,7 +253,7 @@ def set_password(user: User, new_password: str, *, now: datetime, actor: User | 
     user.password_changed_dt = now
     user.failed_logins = 0
     user.locked_until_dt = None
-    user.session_version += 1
+    user.end_sessions()
     db.session.flush()
     if actor is None or actor.id != user.id:
         audit.record(AdminAction.credentials_set, user.username, actor=actor, now=now)
@@ -271,7 +271,7 @@ def change_password(user: User, current_password: str, new_password: str, *, now
 def end_other_sessions(user: User) -> None:
     """Sign the account out on every other computer (one left signed in at another desk); the
     caller signs the current session in again. Not an administrative change: nothing is logged."""
-    user.session_version += 1
+    user.end_sessions()
     db.session.flush()
 
 
@@ -279,7 +279,7 @@ def set_active(user: User, is_active: bool, *, actor: User | None = None) -> Non
     """Disable or re-enable an account; disabling ends its sessions at once."""
     user.is_active = is_active
     if not is_active:
-        user.session_version += 1
+        user.end_sessions()
     else:
         user.failed_logins = 0
         user.locked_until_dt = None

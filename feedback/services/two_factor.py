@@ -105,7 +105,7 @@ def enable(user: User, secret: str, code, now: datetime) -> None:
         raise TwoFactorError({"code": _("The code is not right. Type the six digits your app shows now.")})
     user.totp_secret = secret
     user.totp_last_step = step
-    user.session_version += 1
+    user.end_sessions()
     db.session.flush()
     log.info("two-factor sign-in turned on for %s", user.username)
 
@@ -117,7 +117,7 @@ def disable(user: User, *, actor: User | None) -> bool:
         return False
     user.totp_secret = None
     user.totp_last_step = None
-    user.session_version += 1
+    user.end_sessions()
     db.session.flush()
     audit.record(AdminAction.two_factor_reset, user.username, actor=actor)
     log.info("two-factor sign-in reset for %s", user.username)
