@@ -31,6 +31,14 @@ RESENT_CHANGED = _l(
     "This form had already been sent, so your changes were not saved. Send it again to store them as new feedback."
 )
 
+#: Shown when the form's CSRF token no longer holds: the page was open longer than
+#: WTF_CSRF_TIME_LIMIT, or the phone's browser forgot its session cookie meanwhile. The answers come
+#: back filled in, with a fresh token, rather than on an error page that loses them.
+FORM_EXPIRED = _l(
+    "This page was open for a long time, so your answers were not sent yet. They are still here: "
+    "please check them and send them again."
+)
+
 
 #: A page's form carries a random key (a UUID's 32 hex digits) so a form sent twice is stored once.
 _FORM_KEY = re.compile(r"[A-Za-z0-9_-]{8,128}")
@@ -111,6 +119,15 @@ class FeedbackForm(PageForm):
     consent = BooleanField(_l("I agree that my contact details are used to follow up this feedback."))
     #: Bots fill every field; people never see this one.
     website = StringField("Website", validators=[Optional()])
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        token = getattr(self, "csrf_token", None)  # the API's form has CSRF off
+        if token is not None and token.errors:
+            # Flask-WTF's English message names a token the citizen has never heard of.
+            token.errors = []
+            self.form_errors.append(FORM_EXPIRED)
+        return valid
 
     def validate_matter_resolved(self, field):
         if field.data not in ("yes", "no"):

@@ -9,7 +9,7 @@ from flask import abort, current_app, redirect, render_template, request, send_f
 from flask_babel import gettext as _
 
 from feedback.classifier import get_classifier
-from feedback.extensions import db
+from feedback.extensions import csrf, db
 from feedback.i18n import current_language
 from feedback.limits import submission_limit
 from feedback.models import Center, Channel, Submission
@@ -27,6 +27,7 @@ def _active_center(code: str) -> Center:
 
 
 @bp.route("/c/<center_code>", methods=["GET", "POST"])
+@csrf.exempt  # FeedbackForm checks the token: an expired page comes back with its answers
 @submission_limit
 def survey(center_code: str):
     """Show the survey for a center and store what the citizen sends."""

@@ -8,6 +8,7 @@ from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from feedback.classifier import get_classifier
+from feedback.extensions import csrf
 from feedback.i18n import LANGUAGE_COOKIE, current_language
 from feedback.services.submit import SubmissionRejected
 from feedback.services.triage import TriageRules
@@ -36,6 +37,7 @@ def _unavailable(reason: str):
 
 
 @bp.route("/v/<token>", methods=["GET", "POST"])
+@csrf.exempt  # FeedbackForm checks the token: an expired page comes back with its answers
 def visit(token: str):
     """Show the survey for a verified visit and store its one submission."""
     found = find_visit(token)

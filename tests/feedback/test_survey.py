@@ -1,7 +1,10 @@
 """The citizen's form flow without a browser: GET the form, POST with its token, see the reference."""
 
 import re
+import time
+import types
 
+import itsdangerous.timed
 import pytest
 import sqlalchemy as sa
 
@@ -109,9 +112,53 @@ def test_missing_csrf_token_is_refused_in_the_page_language(app, client):
         make_center("baku-1")
     response = client.post("/c/baku-1?lang=en", data={"rating": "5"})
     assert response.status_code == 400
-    assert "This form has expired" in response.get_data(as_text=True)
+    assert "This page was open for a long time" in response.get_data(as_text=True)
     with app.app_context():
         assert _count() == 0
+
+
+def _answers(token: str) -> dict:
+    return {"csrf_token": token, "idempotency_key": "long-open-page-01", "rating": "2",
+            "waiting_rating": "1", "comment": "Növbə çox uzun idi, heç kim izah etmədi"}
+
+
+def _assert_kept_and_sent_once(app, client, page, language, expected_message):
+    """The refused page keeps the answers and a fresh token, and sending it again stores them once."""
+    html = page.get_data(as_text=True)
+    assert page.status_code == 400
+    assert expected_message in html
+    assert "Növbə çox uzun idi, heç kim izah etmədi</textarea>" in html
+    assert 'name="rating" value="2" checked' in html and 'name="waiting_rating" value="1" checked' in html
+    with app.app_context():
+        assert _count() == 0
+    again = client.post(f"/c/baku-1?lang={language}", data=_answers(csrf_token_from(html)))
+    assert again.status_code == 302
+    with app.app_context():
+        assert _count() == 1
+
+
+@pytest.mark.parametrize("language, message", [
+    ("az", "Bu səhifə uzun müddət açıq qaldı"),
+    ("ru", "Эта страница была открыта долго"),
+    ("en", "This page was open for a long time"),
+])
+def test_a_page_whose_browser_forgot_its_session_keeps_the_answers(app, client, language, message):
+    # A phone's browser restored the tab after dropping its session cookie: the token matches no session.
+    with app.app_context():
+        make_center("baku-1")
+    token = csrf_token_from(_form(app.test_client(), f"/c/baku-1?lang={language}"))
+    page = client.post(f"/c/baku-1?lang={language}", data=_answers(token))
+    _assert_kept_and_sent_once(app, client, page, language, message)
+
+
+def test_a_page_open_longer_than_the_token_lives_keeps_the_answers(app, client, monkeypatch):
+    with app.app_context():
+        make_center("baku-1")
+    token = csrf_token_from(_form(client, "/c/baku-1?lang=en"))
+    later = time.time() + app.config["WTF_CSRF_TIME_LIMIT"] + 60
+    monkeypatch.setattr(itsdangerous.timed, "time", types.SimpleNamespace(time=lambda: later))
+    page = client.post("/c/baku-1?lang=en", data=_answers(token))
+    _assert_kept_and_sent_once(app, client, page, "en", "This page was open for a long time")
 
 
 @pytest.mark.parametrize(

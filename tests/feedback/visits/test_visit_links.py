@@ -77,6 +77,22 @@ def test_a_used_link_takes_no_second_submission(app, client, center):
     assert [s.rating for s in _submissions(app)] == [5]
 
 
+def test_a_link_page_that_lost_its_session_keeps_the_answers_and_the_link(app, client, center):
+    token = _issue(app)
+    html = app.test_client().get(f"/v/{token}?lang=en").get_data(as_text=True)  # another browser session
+    refused = client.post(f"/v/{token}?lang=en", data={"csrf_token": csrf_token_from(html), "rating": "2",
+                                                       "comment": "Uzun növbə"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "This page was open for a long time" in page
+    assert "Uzun növbə</textarea>" in page and 'name="rating" value="2" checked' in page
+    assert _submissions(app) == []
+    again = client.post(f"/v/{token}?lang=en", data={"csrf_token": csrf_token_from(page), "rating": "2",
+                                                     "comment": "Uzun növbə"})
+    assert again.status_code == 302
+    (stored,) = _submissions(app)
+    assert stored.is_verified and stored.comment == "Uzun növbə"
+
+
 def test_expired_link_shows_a_clear_page_and_stores_nothing(app, client, center):
     token = _issue(app, now=datetime.now(timezone.utc) - timedelta(hours=2), ttl=timedelta(hours=1))
     page = client.get(f"/v/{token}?lang=en")
