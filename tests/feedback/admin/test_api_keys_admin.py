@@ -13,6 +13,7 @@ from feedback.models import AdminAction, AdminEvent, ApiKey
 from feedback.services.api_keys import verify_api_key
 
 _SECRET = re.compile(r'id="api-key-secret"[^>]*value="(rey_[^"]+)"')
+_ONCE = re.compile(r'id="once" name="once" type="hidden" value="([^"]+)"')
 
 
 @pytest.fixture
@@ -27,9 +28,13 @@ def admin(app, client, center_id):
     return client
 
 
+def _form_fields(html: str) -> dict:
+    return {"csrf_token": csrf_token_from(html), "once": _ONCE.search(html).group(1)}
+
+
 def _issue(client, lang="en", **fields):
     html = client.get(f"/admin/api-keys?lang={lang}").get_data(as_text=True)
-    return client.post(f"/admin/api-keys?lang={lang}", data={"csrf_token": csrf_token_from(html), **fields})
+    return client.post(f"/admin/api-keys?lang={lang}", data={**_form_fields(html), **fields})
 
 
 def _count(app, model) -> int:
@@ -95,6 +100,20 @@ def test_a_key_issued_on_the_page_works_and_is_logged_with_the_admin(app, admin,
     assert _log(app) == [(AdminAction.api_key_issued, "admin.1", f"queue system Baku 1 ({stored.prefix})")]
     # The list never shows the secret again.
     assert secret.split("_", 2)[2] not in admin.get("/admin/api-keys").get_data(as_text=True)
+
+
+def test_reloading_the_page_that_shows_a_secret_issues_no_second_key(app, admin):
+    html = admin.get("/admin/api-keys?lang=en").get_data(as_text=True)
+    fields = {**_form_fields(html), "name": "reports", "scopes": ["exports:read"], "center": ""}
+    assert admin.post("/admin/api-keys?lang=en", data=fields).status_code == 200
+    again = admin.post("/admin/api-keys?lang=en", data=fields)  # the browser's "send the form again"
+    assert again.status_code == 303 and again.headers["Location"].endswith("/admin/api-keys")
+    listed = admin.get("/admin/api-keys?lang=en").get_data(as_text=True)
+    assert "That form had already issued a key" in listed and not _SECRET.search(listed)
+    assert _count(app, ApiKey) == 1 and len(_log(app)) == 1
+    # The form shown after that issues the next key.
+    assert _issue(admin, name="reports 2", scopes=["exports:read"], center="").status_code == 200
+    assert _count(app, ApiKey) == 2
 
 
 def test_a_key_for_all_centers_with_several_scopes(app, admin):
