@@ -4,7 +4,9 @@
   ``rey_http_request_duration_seconds{endpoint}``: every request, named by its Flask endpoint (a
   fixed set, unlike paths), so a dashboard shows throughput, 429s, 503s and the latency tail;
 - ``rey_submissions_stored_total{channel, flagged}``: feedback stored (a retry is not counted again);
-- ``rey_classifier_failures_total``: comments the model failed on (stored and triaged without it).
+- ``rey_classifier_failures_total``: comments the model failed on (stored and triaged without it);
+- ``rey_sign_ins_refused_total{reason}`` and ``rey_accounts_locked_total``: staff sign-ins refused,
+  by why, and accounts locked by them, for alerts on password guessing and on a stolen password.
 
 Under gunicorn each worker is a process of its own; ``feedback/gunicorn_conf.py`` sets
 ``PROMETHEUS_MULTIPROC_DIR`` so that each writes its figures there and ``/metrics`` sums them.
@@ -33,6 +35,12 @@ submissions_stored = Counter(
     ["channel", "flagged"],
 )
 classifier_failures = Counter("rey_classifier_failures_total", "Comments the complaint model failed on.")
+sign_ins_refused = Counter(
+    "rey_sign_ins_refused_total",
+    "Staff sign-ins refused: unknown_account, disabled_account, locked, wrong_password, wrong_code.",
+    ["reason"],
+)
+accounts_locked = Counter("rey_accounts_locked_total", "Staff accounts locked after too many failed sign-ins.")
 
 #: Methods a client can send are many; these are the ones the app serves, the rest count as "other".
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})

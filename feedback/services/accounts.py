@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from feedback.auth import hash_password, needs_rehash, verify_password
+from feedback import monitoring
 from feedback.extensions import db
 from feedback.models import AdminAction, Center, Role, User
 from feedback.models.user import USERNAME_PATTERN
@@ -31,11 +32,18 @@ class AccountError(ValueError):
 
 
 class LoginRefused(Exception):
-    """Login failed; ``locked_until`` is set when the account is locked."""
+    """Login failed; ``locked_until`` is set when the account is locked. ``reason`` is for the
+    operations team's figures only: the person is told no more than "not right" or "locked"."""
 
-    def __init__(self, locked_until: datetime | None = None):
+    def __init__(self, reason: str, locked_until: datetime | None = None):
         super().__init__("locked" if locked_until else "invalid credentials")
+        self.reason = reason
         self.locked_until = locked_until
+
+
+def _refused(reason: str, locked_until: datetime | None = None) -> LoginRefused:
+    monitoring.sign_ins_refused.labels(reason).inc()
+    return LoginRefused(reason, locked_until)
 
 
 @dataclass(frozen=True)
@@ -86,13 +94,13 @@ def authenticate(username: str, password: str, *, now: datetime, policy: LoginPo
     if user is None or not user.is_active:
         _spend_verify_time(password)
         log.info("login refused for unknown or disabled account %r", username[:40])
-        raise LoginRefused()
+        raise _refused("unknown_account" if user is None else "disabled_account")
     if user.locked_until_dt is not None and user.locked_until_dt > now:
         # While locked even the right password is refused, so guessing gains nothing.
         _spend_verify_time(password)
-        raise LoginRefused(locked_until=user.locked_until_dt)
+        raise _refused("locked", locked_until=user.locked_until_dt)
     if not verify_password(user.password_hash, password):
-        _refuse(user, now=now, policy=policy)
+        _refuse(user, "wrong_password", now=now, policy=policy)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     if user.totp_secret is None:
@@ -107,25 +115,27 @@ def authenticate_code(user: User, code: str, *, now: datetime, policy: LoginPoli
     """The second step for an account with two-factor sign-in, its password right moments ago:
     return the user for the right code, or raise LoginRefused and count the failure as a login's."""
     if not user.is_active:
-        raise LoginRefused()
+        raise _refused("disabled_account")
     if user.locked_until_dt is not None and user.locked_until_dt > now:
-        raise LoginRefused(locked_until=user.locked_until_dt)
+        raise _refused("locked", locked_until=user.locked_until_dt)
     if not two_factor.verify_code(user, code, now):
-        _refuse(user, now=now, policy=policy)
+        # The password was right: whoever typed this code may have it.
+        _refuse(user, "wrong_code", now=now, policy=policy)
     _signed_in(user, now)
     db.session.flush()
     return user
 
 
-def _refuse(user: User, *, now: datetime, policy: LoginPolicy):
+def _refuse(user: User, reason: str, *, now: datetime, policy: LoginPolicy):
     """Count a failed login, lock the account after too many, and raise LoginRefused."""
     user.failed_logins += 1
     if user.failed_logins >= policy.max_failures:
         extra = user.failed_logins - policy.max_failures
         user.locked_until_dt = now + policy.lockout * (2 ** min(extra, 6))
+        monitoring.accounts_locked.inc()
         log.warning("account %s locked until %s", user.username, user.locked_until_dt)
     db.session.flush()
-    raise LoginRefused(locked_until=user.locked_until_dt if user.locked_until_dt and user.locked_until_dt > now else None)
+    raise _refused(reason, locked_until=user.locked_until_dt if user.locked_until_dt and user.locked_until_dt > now else None)
 
 
 def _signed_in(user: User, now: datetime) -> None:

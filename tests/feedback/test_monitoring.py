@@ -1,10 +1,17 @@
 """Figures for monitoring at /metrics: requests by endpoint and status, stored feedback, model failures."""
 
+from datetime import timedelta
+
+import pyotp
 import pytest
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
-from factories import make_center
+from factories import make_center, make_user
+from feedback.extensions import db
+from feedback.models._types import utcnow
+from feedback.services import two_factor
+from feedback.services.accounts import LoginPolicy, LoginRefused, authenticate, authenticate_code
 
 
 def _count(name: str, **labels) -> float:
@@ -70,3 +77,44 @@ def test_metrics_are_not_found_from_outside_the_monitoring_networks(app, address
 @pytest.mark.config(METRICS_NETWORKS=())
 def test_an_empty_monitoring_network_list_shows_metrics_to_no_one(client):
     assert client.get("/metrics").status_code == 404
+
+
+def _wrong_code(secret: str, now) -> str:
+    valid = {pyotp.TOTP(secret).at(now + timedelta(seconds=30 * step)) for step in (-1, 0, 1)}
+    return next(code for code in ("000000", "111111", "222222", "333333") if code not in valid)
+
+
+def test_refused_staff_sign_ins_are_counted_by_why(app, client):
+    reasons = ("unknown_account", "disabled_account", "locked", "wrong_password", "wrong_code")
+    before = {r: _count("rey_sign_ins_refused_total", reason=r) for r in reasons}
+    locked_before = _count("rey_accounts_locked_total")
+    policy = LoginPolicy(max_failures=2)
+    now = utcnow()
+
+    def refused(attempt) -> str:
+        with pytest.raises(LoginRefused) as caught:
+            attempt()
+        return caught.value.reason
+
+    with app.app_context():
+        make_user("officer.a")
+        make_user("officer.gone").is_active = False
+        with_code = make_user("officer.b")
+        secret = two_factor.new_secret()
+        two_factor.enable(with_code, secret, pyotp.TOTP(secret).at(now), now)
+        db.session.commit()
+        seen = [
+            refused(lambda: authenticate("nobody", "whatever 123", now=now, policy=policy)),
+            refused(lambda: authenticate("officer.gone", "correct horse 42", now=now, policy=policy)),
+            refused(lambda: authenticate("officer.a", "wrong horse 42", now=now, policy=policy)),
+            refused(lambda: authenticate("officer.a", "wrong horse 43", now=now, policy=policy)),  # locks it
+            refused(lambda: authenticate("officer.a", "correct horse 42", now=now, policy=policy)),
+            refused(lambda: authenticate_code(with_code, _wrong_code(secret, now), now=now, policy=policy)),
+        ]
+    assert seen == ["unknown_account", "disabled_account", "wrong_password", "wrong_password", "locked",
+                    "wrong_code"]
+    scraped = _scraped(client)
+    for reason, times in {"unknown_account": 1, "disabled_account": 1, "wrong_password": 2, "locked": 1,
+                          "wrong_code": 1}.items():
+        assert scraped[("rey_sign_ins_refused_total", (("reason", reason),))] == before[reason] + times
+    assert scraped[("rey_accounts_locked_total", ())] == locked_before + 1
