@@ -1,5 +1,5 @@
-"""Operations chores: ``flask --app feedback retention purge``, ``flask --app feedback privacy remask``
-and ``flask --app feedback db backup``."""
+"""Operations chores: ``flask --app feedback retention purge``, ``flask --app feedback privacy remask``,
+``flask --app feedback privacy erase REFERENCE`` and ``flask --app feedback db backup``."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def purge_command(days: int | None):
 
 @click.group("privacy")
 def privacy_group():
-    """Keep personal data in comments masked."""
+    """Keep personal data in comments masked; erase it when a citizen asks."""
 
 
 @privacy_group.command("remask")
@@ -50,6 +50,23 @@ def remask_command():
     count = remask_stored_comments(now=datetime.now(timezone.utc))
     db.session.commit()
     click.echo(f"masked comments changed in {count} submissions")
+
+
+@privacy_group.command("erase")
+@click.argument("reference")
+@with_appcontext
+def erase_command(reference: str):
+    """Erase the contact and comment of the feedback with REFERENCE, at the citizen's request."""
+    from feedback.services.references import normalise_reference
+    from feedback.services.retention import erase_on_request, find_submission
+
+    submission = find_submission(normalise_reference(reference))
+    if submission is None:
+        raise click.ClickException(f"no feedback has the reference {reference!r}")
+    erased = erase_on_request(submission, now=datetime.now(timezone.utc))
+    db.session.commit()
+    click.echo(f"{erased.reference}: contact {'erased' if erased.contact else 'none'}, "
+               f"comment {'erased' if erased.comment else 'none'}; ratings kept")
 
 
 @db_group.command("backup")

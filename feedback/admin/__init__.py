@@ -19,6 +19,7 @@ ROUTE_MODULES = [
     "feedback.admin.posters",
     "feedback.admin.model",
     "feedback.admin.log",
+    "feedback.admin.erasure",
 ]
 
 

@@ -32,6 +32,7 @@ ACTION_LABELS = {
     AdminAction.contacts_exported: _l("Contact details exported"),
     AdminAction.comments_remasked: _l("Stored comments masked again"),
     AdminAction.two_factor_reset: _l("Two-factor sign-in reset"),
+    AdminAction.personal_data_erased: _l("Personal data erased at the citizen's request"),
 }
 
 

@@ -34,6 +34,8 @@ class AdminAction(enum.StrEnum):
     contacts_exported = "contacts_exported"
     #: Stored comments masked again after the patterns for personal data changed.
     comments_remasked = "comments_remasked"
+    #: A citizen's contact and comment erased at their request.
+    personal_data_erased = "personal_data_erased"
     #: An administrator or the command line turned off someone's two-factor sign-in (a lost phone).
     two_factor_reset = "two_factor_reset"
 

@@ -55,6 +55,8 @@ class EventKind(enum.StrEnum):
     labelled = "labelled"
     #: Someone revealed the citizen's contact details or the unmasked comment.
     contact_viewed = "contact_viewed"
+    #: At the citizen's request, their contact and comment were erased (feedback.services.retention).
+    personal_data_erased = "personal_data_erased"
 
 
 class Case(db.Model):

@@ -1,5 +1,6 @@
 """Keeping citizens' personal data no longer than needed: their contact details, and the unmasked
-text of their comments, which only roles that call citizens back may read."""
+text of their comments, which only roles that call citizens back may read. They go after the
+retention period, or sooner when the citizen asks."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from feedback.extensions import db
-from feedback.models import AdminAction, Submission, User
+from feedback.models import AdminAction, Case, CaseEvent, EventKind, Submission, User
 from feedback.services import audit
 
 log = logging.getLogger(__name__)
@@ -62,3 +63,45 @@ def purge_expired_personal_data(*, now: datetime, retention_days: int, actor: Us
     log.info("purged contact details of %d submissions and the unmasked comments of %d, created before %s",
              contacts, comments, cutoff.isoformat())
     return Purged(contacts=contacts, comments=comments)
+
+
+@dataclass(frozen=True)
+class Erased:
+    reference: str
+    #: Whether there was a phone number or e-mail address to erase.
+    contact: bool
+    #: Whether there was a comment to erase.
+    comment: bool
+
+
+def find_submission(reference: str) -> Submission | None:
+    """The feedback with this reference (as ``normalise_reference`` writes it), if any."""
+    if not reference:
+        return None
+    return db.session.scalar(sa.select(Submission).where(Submission.reference == reference))
+
+
+def erase_on_request(submission: Submission, *, now: datetime, actor: User | None = None) -> Erased:
+    """Erase what a citizen wrote with their feedback, at their request: the contact, and the
+    comment in every form kept (as written, masked, and the model's reasons, which quote it).
+
+    Masking misses what no pattern knows, such as names, so the masked comment goes too. The ratings,
+    center, service, date and the model's figures stay: they say nothing about the person and keep
+    the statistics whole. The case, if any, keeps its trail, with a line saying what was erased.
+    Flushes; the caller commits.
+    """
+    erased = Erased(reference=submission.reference, contact=submission.contact is not None,
+                    comment=bool(submission.comment or submission.comment_masked))
+    submission.contact = None
+    submission.is_contact_consented = False
+    submission.comment = submission.comment_masked = ""
+    submission.model_reasons = []
+    details = {"contact": erased.contact, "comment": erased.comment}
+    case_id = db.session.scalar(sa.select(Case.id).where(Case.submission_id == submission.id))
+    if case_id is not None:
+        db.session.add(CaseEvent(case_id=case_id, actor_id=actor.id if actor else None,
+                                 kind=EventKind.personal_data_erased, detail=details, created_dt=now))
+    audit.record(AdminAction.personal_data_erased, submission.reference, actor=actor, now=now, details=details)
+    db.session.flush()
+    log.info("erased personal data of %s at the citizen's request (%s)", submission.reference, details)
+    return erased

@@ -149,6 +149,30 @@ def test_api_keys_pages(live_server, new_context, axe):
     axe(page, name="admin-api-keys")
 
 
+def test_erasure_page(live_server, new_context, axe):
+    from factories import make_submission
+
+    with live_server.app.app_context():
+        center = db.session.scalar(sa.select(Center).where(Center.code == "baku-1"))
+        reference = make_submission(center, comment="Silinəcək şərh", contact="+994 50 000 00 00",
+                                    is_contact_consented=True).reference
+    page = new_context(viewport={"width": 1280, "height": 900}).new_page()
+    _sign_in_as_admin(live_server, page)
+    page.goto(live_server.url("/admin/erasure?lang=az"))
+    page.fill("#reference", "2222-2222")
+    page.click("form.narrow button[type=submit]")
+    page.locator("#reference-error").wait_for()
+    axe(page, name="admin-erasure-unknown")
+    page.fill("#reference", reference)
+    page.click("form.narrow button[type=submit]")
+    page.locator("dl.facts").wait_for()
+    axe(page, name="admin-erasure-found")
+    page.click(f"form[action^='/admin/erasure/{reference}'] button")
+    page.locator(".flash").wait_for()
+    assert reference in page.locator(".flash").inner_text()
+    axe(page, name="admin-erasure-done")
+
+
 def test_queue_with_the_unhappy_right_now_banner(live_server, new_context, axe):
     from factories import make_submission, make_user
     from feedback.models import User

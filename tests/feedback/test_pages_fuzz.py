@@ -652,7 +652,8 @@ def test_no_page_input_gives_a_500(app):
                    + [f"/review/api/cases/{world['cases'][0]}"],
         "integrity": ["/review/", "/dashboard/"] + [f"/review/cases/{case_id}" for case_id in world["cases"][4:]],
         "admin": [f"/admin/users/{world['two_factor_user']}", "/admin/", "/admin/users", "/admin/kiosks",
-                  "/admin/api-keys", "/admin/posters", "/admin/model", "/admin/log", "/review/account/password"],
+                  "/admin/api-keys", "/admin/posters", "/admin/model", "/admin/log", "/review/account/password",
+                  f"/admin/erasure?reference={reference}"],
     }
     protected = _protected(world)
     targets, tokens = [], {}
@@ -673,7 +674,8 @@ def test_no_page_input_gives_a_500(app):
         "admin POST admin.service", "admin POST admin.user", "admin POST admin.user_active",
         "admin POST admin.kiosks", "admin POST admin.kiosk_revoke", "admin POST admin.api_keys",
         "admin POST admin.api_key_revoke", "admin POST admin.user_two_factor_reset", "admin GET admin.log",
-        "admin GET admin.poster_download", "admin POST admin.model_rollback",
+        "admin GET admin.poster_download", "admin POST admin.model_rollback", "admin GET admin.erasure",
+        "admin POST admin.erase",
     }
     assert expected <= found, sorted(expected - found)
 

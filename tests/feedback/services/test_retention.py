@@ -6,11 +6,13 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from factories import make_center, make_submission
+from factories import make_case, make_center, make_submission
 from feedback.extensions import db
-from feedback.models import Submission
+from feedback.models import AdminAction, AdminEvent, CaseEvent, EventKind, Submission
 from feedback.services.privacy import mask_personal_data
-from feedback.services.retention import Purged, purge_expired_personal_data
+from feedback.services.retention import (
+    Erased, Purged, erase_on_request, find_submission, purge_expired_personal_data,
+)
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -93,3 +95,42 @@ def test_cli_refuses_a_period_out_of_range_with_a_message(runner, days):
 def test_cli_refuses_a_configured_period_out_of_range(runner):
     result = runner.invoke(args=["retention", "purge"])
     assert result.exit_code == 2 and "REY_CONTACT_RETENTION_DAYS" in result.output
+
+
+def _with_case(app, **kwargs):
+    with app.app_context():
+        center = make_center("baku-1")
+        submission = make_case(center, comment="Əliyev Rəşad, zəng edin: [telefon]", contact="+994 50 123 45 67",
+                               is_contact_consented=True, model_reasons=["Rəşad", "zəng"], **kwargs).submission
+        make_submission(center, rating=5, comment="Hər şey yaxşı idi", contact="x@y.az", is_contact_consented=True)
+        return submission.reference
+
+
+def test_erasing_on_request_takes_the_contact_and_every_form_of_the_comment(app):
+    reference = _with_case(app)
+    with app.app_context():
+        submission = find_submission(reference)
+        assert erase_on_request(submission, now=NOW) == Erased(reference=reference, contact=True, comment=True)
+        db.session.commit()
+    with app.app_context():
+        erased = find_submission(reference)
+        assert (erased.contact, erased.is_contact_consented, erased.comment, erased.comment_masked,
+                erased.model_reasons) == (None, False, "", "", [])
+        assert erased.rating == 1 and erased.is_flagged, "the ratings and triage stay for the statistics"
+        other = db.session.scalar(sa.select(Submission).where(Submission.reference != reference))
+        assert other.contact == "x@y.az" and other.comment == "Hər şey yaxşı idi", "nobody else's"
+        (event,) = db.session.scalars(sa.select(CaseEvent).where(CaseEvent.kind == EventKind.personal_data_erased))
+        assert event.detail == {"contact": True, "comment": True}
+        (logged,) = db.session.scalars(sa.select(AdminEvent))
+        assert (logged.action, logged.subject, logged.actor_name) == (AdminAction.personal_data_erased, reference, "")
+
+
+def test_cli_erases_by_a_reference_as_the_citizen_reads_it(app, runner):
+    reference = _with_case(app)
+    result = runner.invoke(args=["privacy", "erase", reference.replace("-", " ").lower()])
+    assert result.exit_code == 0, result.output
+    assert f"{reference}: contact erased, comment erased" in result.output
+    with app.app_context():
+        assert find_submission(reference).comment == ""
+    unknown = runner.invoke(args=["privacy", "erase", "2222-2222"])
+    assert unknown.exit_code != 0 and "no feedback has the reference" in unknown.output
