@@ -48,6 +48,7 @@ def test_form_flow_stores_feedback_and_shows_reference(app, client):
     assert response.status_code == 302
     thanks = client.get(response.headers["Location"])
     reference = REFERENCE.search(thanks.get_data(as_text=True)).group(1)
+    assert "or to have what you wrote erased" in thanks.get_data(as_text=True)  # see admin.erasure
     with app.app_context():
         stored = db.session.scalar(sa.select(Submission).where(Submission.reference == reference))
         assert stored.rating == 2 and stored.waiting_rating == 1 and stored.is_matter_resolved is False
