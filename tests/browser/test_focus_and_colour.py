@@ -50,6 +50,8 @@ def test_errors_are_marked_by_a_sign_and_words_not_only_red(live_server, page):
     page.click("button[type=submit]")
     error = page.locator("#rating-error")
     assert error.inner_text() == "Please choose a rating from 1 to 5."
+    # The message is in the DOM before the stylesheet has loaded on a busy machine; the sign comes with it.
+    page.wait_for_load_state("load")
     assert page.evaluate("() => getComputedStyle(document.querySelector('#rating-error'), '::before').content") \
         == '"⚠ "'
     # The rating group points at its message, so a screen reader reads it with the question.
