@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 MODELS ?= models
 PYTEST_ARGS ?=
 
-.PHONY: run serve test install translations translations-extract db model seed lint bench clean help
+.PHONY: run serve test install constraints translations translations-extract db model seed lint bench clean help
 
 help:
 	@echo "make run    install, migrate, train the model if missing, seed demo data, serve on http://$(HOST):$(PORT)"
@@ -17,13 +17,19 @@ help:
 	@echo "make lint   ruff and bandit"
 	@echo "make bench  benchmarks that print figures"
 	@echo "make translations-extract  collect new user-facing strings into the az/ru catalogues"
+	@echo "make constraints  pin the installed versions into .ci/constraints.txt (after a deliberate upgrade)"
 
-$(VENV)/.installed: setup.cfg pyproject.toml
+$(VENV)/.installed: setup.cfg pyproject.toml .ci/constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -c .ci/constraints.txt -e '.[dev]'
 	touch $@
 
 install: $(VENV)/.installed
+
+# After upgrading a dependency on purpose (and the suite passing): pin what is installed now.
+constraints: install
+	( sed -n '1,2p' .ci/constraints.txt; $(PY) -m pip freeze --exclude-editable --disable-pip-version-check ) \
+		> .ci/constraints.txt.new && mv .ci/constraints.txt.new .ci/constraints.txt
 
 # After adding or changing user-facing strings: re-extract them into messages.pot and merge them into
 # every language's .po file, then translate the new empty entries (a test fails until that is done).
