@@ -39,6 +39,16 @@ def csrf_token_from(html: str) -> str:
     return match.group(1)
 
 
+_ONCE = re.compile(r'id="once" name="once" type="hidden" value="([^"]+)"')
+
+
+def once_from(html: str) -> str:
+    """The one-time value of an admin form that creates something and shows its secret once."""
+    match = _ONCE.search(html)
+    assert match, "the page has no one-time form value"
+    return match.group(1)
+
+
 def login_as(client, username: str, password: str = "correct horse 42") -> None:  # noqa: S107 (factories' default)
     """Sign ``client`` in through the login form, as a person would."""
     token = csrf_token_from(client.get("/review/login").get_data(as_text=True))

@@ -6,18 +6,17 @@ on the server.
 
 from __future__ import annotations
 
-import secrets
-
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, session, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import HiddenField, SelectField, SelectMultipleField, StringField
+from wtforms import SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from feedback.admin import bp
+from feedback.admin.once import OnceField
 from feedback.extensions import db
 from feedback.fields import StaffForm
 from feedback.models import ApiKey, Center
@@ -32,9 +31,6 @@ SCOPE_LABELS = {
 }
 
 _NAME_LENGTH = ApiKey.name.type.length
-#: Session key of the one-time value the form shown last carries: the page that shows a new key's
-#: secret answers a POST, and reloading it would send the form again and issue a second key.
-_ISSUE_ONCE = "api_key_issue_once"
 
 
 def _strip(value):
@@ -52,7 +48,7 @@ class ApiKeyForm(StaffForm):
                                  validate_choice=False, widget=ListWidget(prefix_label=False),
                                  option_widget=CheckboxInput())
     center = SelectField(_l("Center"))
-    once = HiddenField()
+    once = OnceField()  # reloading the page with the secret issues no second key
 
     def validate_name(self, field):
         # Control characters and invisible marks would make the name in the list and the log read
@@ -76,19 +72,12 @@ def _form() -> ApiKeyForm:
     return form
 
 
-def _list_page(form: ApiKeyForm, status: int):
-    form.once.data = session[_ISSUE_ONCE] = secrets.token_urlsafe(16)
-    # Active keys first; the service lists them in the order they were issued.
-    keys = sorted(list_api_keys(), key=lambda k: k.is_revoked)
-    return render_template("admin/api_keys.html", form=form, keys=keys), status
-
-
 @bp.route("/api-keys", methods=["GET", "POST"])
 def api_keys():
     """List the API keys, and issue a new one."""
     form = _form()
     if form.validate_on_submit():
-        if not form.once.data or form.once.data != session.pop(_ISSUE_ONCE, None):
+        if not form.once.spend("api-key"):
             flash(_("That form had already issued a key, whose secret was shown once. "
                     "No other key was issued; fill in the form again if you need one."), "info")
             return redirect(url_for("admin.api_keys"), 303)
@@ -99,7 +88,11 @@ def api_keys():
         # The page carries a secret; like every admin page it is sent with no-store (feedback.security).
         return render_template("admin/api_key_issued.html", api_key=issued.api_key, secret=issued.secret,
                                scope_labels=SCOPE_LABELS)
-    return _list_page(form, 400 if form.errors else 200)
+    # Active keys first; the service lists them in the order they were issued.
+    keys = sorted(list_api_keys(), key=lambda k: k.is_revoked)
+    status = 400 if form.errors else 200
+    form.once.arm("api-key")
+    return render_template("admin/api_keys.html", form=form, keys=keys), status
 
 
 @bp.post("/api-keys/<int:key_id>/revoke")

@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from feedback.fields import StaffForm
 from feedback.admin import bp
+from feedback.admin.once import OnceField
 from feedback.extensions import db
 from feedback.models import Center, Kiosk
 from feedback.services.kiosks import create_kiosk, held_taps_since, renew_registration_code, revoke_kiosk
@@ -28,6 +29,7 @@ class KioskForm(StaffForm):
     ])
     label = StringField(_l("Label (where it stands)"), validators=[Optional(), Length(max=80)])
     is_contact_enabled = BooleanField(_l("Offer the contact fields on this tablet"))
+    once = OnceField()  # reloading the page with the code adds no second kiosk
 
 
 def _registration_ttl() -> timedelta:
@@ -47,6 +49,10 @@ def kiosks():
     centers = db.session.scalars(sa.select(Center).where(Center.is_active.is_(True)).order_by(Center.code)).all()
     form.center.choices = [(c.id, f"{c.code} · {c.name('az')}") for c in centers]
     if form.validate_on_submit():
+        if not form.once.spend("kiosk"):
+            flash(_("That form had already added a kiosk, whose registration code was shown once. "
+                    "No other kiosk was added; use \"New registration code\" if the code is lost."), "info")
+            return redirect(url_for("admin.kiosks"), 303)
         center = db.session.get(Center, form.center.data)
         kiosk, code = create_kiosk(center, form.desk.data, label=form.label.data or "",
                                    is_contact_enabled=form.is_contact_enabled.data,
@@ -56,6 +62,7 @@ def kiosks():
     rows = db.session.scalars(sa.select(Kiosk).order_by(Kiosk.revoked_dt.is_not(None), Kiosk.center_id, Kiosk.desk)).all()
     held = held_taps_since([k.id for k in rows], datetime.now(timezone.utc) - timedelta(days=1))
     status = 400 if form.errors else 200
+    form.once.arm("kiosk")
     return render_template("admin/kiosks.html", form=form, kiosks=rows, held=held), status
 
 

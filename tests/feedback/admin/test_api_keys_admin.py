@@ -6,14 +6,13 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from support import csrf_token_from, login_admin
+from support import csrf_token_from, login_admin, once_from
 from factories import make_api_key, make_center, make_user
 from feedback.extensions import db
 from feedback.models import AdminAction, AdminEvent, ApiKey
 from feedback.services.api_keys import verify_api_key
 
 _SECRET = re.compile(r'id="api-key-secret"[^>]*value="(rey_[^"]+)"')
-_ONCE = re.compile(r'id="once" name="once" type="hidden" value="([^"]+)"')
 
 
 @pytest.fixture
@@ -29,7 +28,7 @@ def admin(app, client, center_id):
 
 
 def _form_fields(html: str) -> dict:
-    return {"csrf_token": csrf_token_from(html), "once": _ONCE.search(html).group(1)}
+    return {"csrf_token": csrf_token_from(html), "once": once_from(html)}
 
 
 def _issue(client, lang="en", **fields):

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale, gettext
 from pypdf import PdfReader
 
-from support import csrf_token_from
+from support import csrf_token_from, once_from
 from factories import make_center
 from feedback.auth import hash_password
 from feedback.extensions import db
@@ -43,7 +43,20 @@ def admin(app, client, center_id):
 def _add_kiosk(client, center_id, desk="12", **extra):
     html = client.get("/admin/kiosks?lang=en").get_data(as_text=True)
     return client.post("/admin/kiosks?lang=en", data={
-        "csrf_token": csrf_token_from(html), "center": str(center_id), "desk": desk, "label": "Door", **extra})
+        "csrf_token": csrf_token_from(html), "once": once_from(html), "center": str(center_id), "desk": desk,
+        "label": "Door", **extra})
+
+
+def test_reloading_the_page_with_the_code_adds_no_second_kiosk(app, admin, center_id):
+    html = admin.get("/admin/kiosks?lang=en").get_data(as_text=True)
+    fields = {"csrf_token": csrf_token_from(html), "once": once_from(html), "center": str(center_id), "desk": "7"}
+    assert admin.post("/admin/kiosks?lang=en", data=fields).status_code == 200
+    again = admin.post("/admin/kiosks?lang=en", data=fields)  # the browser's "send the form again"
+    assert again.status_code == 303
+    assert "That form had already added a kiosk" in admin.get(again.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Kiosk)) == 1
+    assert _add_kiosk(admin, center_id, desk="8").status_code == 200, "the next form shown adds the next one"
 
 
 def test_kiosk_and_poster_pages_are_for_admins_only(app, client, center_id):
