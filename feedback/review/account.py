@@ -136,3 +136,13 @@ def sign_out_elsewhere():
     login_user(user)  # the session id carries the new session_version
     flash(_("You were signed out on every other computer."), "info")
     return redirect(url_for("review.password"), 303)
+
+
+@bp.get("/account/alive")
+@login_required
+def alive():
+    """Typing in a staff form is activity: static/js/staff.js calls this now and then while someone
+    types, so that writing a long note does not run into the idle limit (feedback.staff_sessions moves
+    the clock on any staff request). A sign-in that has ended answers with the login redirect instead,
+    and the page then says so while the text can still be copied."""
+    return "", 204

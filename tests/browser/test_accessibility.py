@@ -168,8 +168,8 @@ def test_erasure_page(live_server, new_context, axe):
     page.locator("dl.facts").wait_for()
     axe(page, name="admin-erasure-found")
     page.click(f"form[action^='/admin/erasure/{reference}'] button")
-    page.locator(".flash").wait_for()
-    assert reference in page.locator(".flash").inner_text()
+    page.locator(".flashes .flash").wait_for()
+    assert reference in page.locator(".flashes .flash").inner_text()
     axe(page, name="admin-erasure-done")
 
 

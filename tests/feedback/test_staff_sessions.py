@@ -83,3 +83,16 @@ def test_a_session_from_before_the_limits_gets_them_without_ending(app, client):
 def test_citizens_pages_are_untouched(app, client):
     client.get("/")
     assert _session_times(client) == (None, None)
+
+
+def test_typing_keeps_a_sign_in_alive_and_an_ended_one_says_so(app, client):
+    # static/js/staff.js calls /review/account/alive while someone types in a staff form.
+    login_admin(app, client)
+    _set_session_times(client, signed_in_ago=3600, seen_ago=29 * 60)
+    alive = client.get("/review/account/alive")
+    assert alive.status_code == 204 and alive.headers["Cache-Control"] == "no-store"
+    assert time.time() - _session_times(client)[1] < 5, "the idle clock starts again"
+    _set_session_times(client, signed_in_ago=3600, seen_ago=31 * 60)
+    over = client.get("/review/account/alive")
+    assert over.status_code == 302 and "/review/login" in over.headers["Location"]
+    assert client.get("/review/account/alive").status_code == 302
