@@ -21,8 +21,9 @@ from feedback.services.accounts import LoginPolicy, LoginRefused, authenticate_c
 
 #: Session key of the secret shown on the set-up page until a code confirms it.
 SETUP_KEY = "two_factor_setup"
-#: What a signed-in person who must still set up two-factor sign-in may open.
-OPEN_WHILE_REQUIRED = frozenset({"review.two_factor_setup", "review.logout"})
+#: What a signed-in person who must still set up two-factor sign-in may open (typing the set-up code
+#: calls review.alive, which shows nothing).
+OPEN_WHILE_REQUIRED = frozenset({"review.two_factor_setup", "review.logout", "review.alive"})
 
 
 @bp.before_app_request

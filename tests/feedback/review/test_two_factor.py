@@ -137,6 +137,8 @@ def test_a_required_role_sets_it_up_before_anything_else(app, client):
     page = client.get("/review/account/two-factor?lang=en").get_data(as_text=True)
     assert "Your role must sign in with a code" in page
     assert client.get("/static/css/staff.css").status_code == 200
+    # Typing the code on the set-up page keeps the sign-in alive rather than "signed out" (staff.js).
+    assert client.get("/review/account/alive").status_code == 204
     assert client.post("/review/logout", data={"csrf_token": csrf_token_from(page)}).status_code == 302
     password_step(client, "admin.1")
     page = client.get("/review/account/two-factor?lang=en").get_data(as_text=True)
