@@ -19,7 +19,8 @@ from flask_login import current_user, logout_user
 SIGNED_IN_AT = "signed_in_at"
 SEEN_AT = "seen_at"
 #: Activity is written into the cookie at most this often (seconds), so that a page full of requests
-#: does not rewrite it each time; the idle limit is this precise.
+#: does not rewrite it each time; the idle limit is this precise. A short limit gets a finer step
+#: (a tenth of it), or "Stay signed in" could not extend it.
 SEEN_RESOLUTION = 60
 
 
@@ -64,7 +65,7 @@ def _check() -> None:
     policy = SessionPolicy.from_config(current_app.config)
     ending = policy.ending(signed_in_at=session.get(SIGNED_IN_AT, seen_at), seen_at=seen_at, now=now)
     if ending is None:
-        if now - seen_at >= SEEN_RESOLUTION:
+        if now - seen_at >= min(SEEN_RESOLUTION, policy.idle_seconds / 10):
             session[SEEN_AT] = now
         return
     logout_user()

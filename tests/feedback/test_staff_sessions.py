@@ -96,3 +96,12 @@ def test_typing_keeps_a_sign_in_alive_and_an_ended_one_says_so(app, client):
     over = client.get("/review/account/alive")
     assert over.status_code == 302 and "/review/login" in over.headers["Location"]
     assert client.get("/review/account/alive").status_code == 302
+
+
+@pytest.mark.config(STAFF_IDLE_MINUTES=1)
+def test_a_short_idle_limit_counts_activity_in_finer_steps(app, client):
+    # A minute's limit, counted in steps of a minute, could not be extended by "Stay signed in".
+    login_admin(app, client)
+    _set_session_times(client, signed_in_ago=600, seen_ago=10)
+    assert client.get("/review/account/alive").status_code == 204
+    assert time.time() - _session_times(client)[1] < 5
