@@ -57,10 +57,9 @@ def remask_command():
 @with_appcontext
 def erase_command(reference: str):
     """Erase the contact and comment of the feedback with REFERENCE, at the citizen's request."""
-    from feedback.services.references import normalise_reference
     from feedback.services.retention import erase_on_request, find_submission
 
-    submission = find_submission(normalise_reference(reference))
+    submission = find_submission(reference)
     if submission is None:
         raise click.ClickException(f"no feedback has the reference {reference!r}")
     erased = erase_on_request(submission, now=datetime.now(timezone.utc))

@@ -16,7 +16,6 @@ from feedback.extensions import db
 from feedback.fields import StaffForm
 from feedback.models import Case
 from feedback.models._types import utcnow
-from feedback.services.references import normalise_reference
 from feedback.services.retention import erase_on_request, find_submission
 
 
@@ -40,7 +39,7 @@ def erasure():
         pass  # the empty form
     elif not form.validate():
         status = 400
-    elif (submission := find_submission(normalise_reference(form.reference.data))) is None:
+    elif (submission := find_submission(form.reference.data)) is None:
         form.reference.errors = [_("No feedback has this reference. Check it with the citizen.")]
         status = 404
     else:
@@ -51,7 +50,7 @@ def erasure():
 @bp.post("/erasure/<reference>")
 def erase(reference: str):
     """Erase the contact and comment of the feedback with ``reference``."""
-    submission = find_submission(normalise_reference(reference))
+    submission = find_submission(reference)
     if submission is None:
         flash(_("No feedback has this reference. Check it with the citizen."), "error")
         return redirect(url_for("admin.erasure"), 303)

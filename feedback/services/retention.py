@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from feedback.extensions import db
 from feedback.models import AdminAction, Case, CaseEvent, EventKind, Submission, User
 from feedback.services import audit
+from feedback.services.references import normalise_reference
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +75,9 @@ class Erased:
     comment: bool
 
 
-def find_submission(reference: str) -> Submission | None:
-    """The feedback with this reference (as ``normalise_reference`` writes it), if any."""
+def find_submission(typed: str) -> Submission | None:
+    """The feedback with the reference a citizen reads out (any case, spaces or no dash), if any."""
+    reference = normalise_reference(typed)
     if not reference:
         return None
     return db.session.scalar(sa.select(Submission).where(Submission.reference == reference))
