@@ -1,7 +1,8 @@
 """Find personal data in comments: one set of patterns for the model and for the service.
 
 The model never sees phone numbers, e-mail addresses, FINs, ID-card, bank-card or bank-account
-numbers (IBANs: citizens asking for a fee back write theirs), so it
+numbers (IBANs: citizens asking for a fee back write theirs), or the names citizens give as their
+own (see ``_NAME``), so it
 cannot learn them as complaint signals and can never quote one back as a reason. The service masks
 the same things before officers, exports or training data see a comment (``feedback`` passes its
 own, readable masks to ``mask``). The formats follow those in use in Azerbaijan.
@@ -14,12 +15,14 @@ from collections.abc import Mapping
 
 __all__ = ["mask", "redact", "KINDS", "PLACEHOLDERS"]
 
-#: Kinds of personal data, in the order they are replaced (e-mails before the digits in them,
-#: IBANs, cards and ID cards before cards or phones that could match part of them, FINs last).
-KINDS = ("email", "iban", "card", "idcard", "phone", "fin")
+#: Kinds of personal data, in the order they are replaced (names before any capitalised placeholder
+#: could pass for one, e-mails before the digits in them, IBANs, cards and ID cards before cards or
+#: phones that could match part of them, FINs last).
+KINDS = ("name", "email", "iban", "card", "idcard", "phone", "fin")
 
 #: What each kind becomes for the model. Words, so the tokeniser keeps them as one token.
 PLACEHOLDERS = {
+    "name": " PERSONNAME ",
     "email": " EMAILADDR ",
     "iban": " IBANNUM ",
     "card": " CARDNUM ",
@@ -28,8 +31,39 @@ PLACEHOLDERS = {
     "fin": " FINCODE ",
 }
 
+#: Names. Without a list of names, only where the text itself says a name follows: a citizen giving
+#: their own ("Mənim adım …", "меня зовут …", "my name is …", "ФИО: …"), or a full formal name (a
+#: surname with "… oğlu/qızı" or with a Russian patronymic), the form people identify themselves
+#: with. A member of staff named the usual way ("Leyla xanım", "Иван Петрович", "Mr Smith") stays
+#: readable: officers follow up on it. A name must be capitalised, since "adım səhv yazılıb" (my
+#: name is misspelt) and "my name is spelled wrong" are no names.
+_UPPER = "A-ZÇƏĞİÖŞÜÄÑÉА-ЯЁ"
+_WORD = rf"\b[{_UPPER}][^\W\d_]+(?:[-'’][^\W\d_]+)*"
+_PATRONYMIC_AZ = r"(?i:o[ğg]lu|q[ıi]z[ıi])\b"
+_SURNAME_AZ = rf"\b[{_UPPER}][^\W\d_]*(?:ova?|yeva?|eva?|l[iıuü]|zad[əe]|o[ğg]lu)\b"
+_PATRONYMIC_RU = r"\b[А-ЯЁ][а-яё]+(?:ич|вна|ична)\b"
+_SURNAME_RU = r"\b[А-ЯЁ][а-яё]*(?:ов|ев|ёв|ин|ын|ова|ева|ёва|ина|ына|ский|ская|цкий|цкая|ко|ук|юк|ян|дзе|швили)\b"
+_INTRODUCTION = (
+    # "adım" alone also means "my step", and "… belgesinde adım Türkçe yazılmış" (my name written in
+    # Turkish letters) is no introduction: without "mənim" it must open the text or a sentence.
+    r"(?i:(?:\b(?:mənim|menim|benim)\s+|(?:^|(?<=[.,!?;:()\n]))\s*(?:(?:salam|salamlar|merhaba),?\s+)?)"
+    r"(?:soy)?ad[ıi]m(?:\s+(?:və|ve)\s+soyad[ıi]m)?"
+    r"|\bменя\s+зовут|\bmenya\s+zovut|\bмо[её]\s+имя|\bмоя\s+фамилия"
+    r"|\bmy\s+(?:full\s+)?(?:name|surname)\s+is"
+    r"|\bфио\b\s*:?|\bad,?\s+soyad\s*:|\bfull\s+name\s*:)"
+)
+_NAME = re.compile(
+    rf"(?P<cue>{_INTRODUCTION})\s*(?P<given>{_WORD}(?:\s+{_WORD}){{0,2}}(?:\s+{_PATRONYMIC_AZ})?)"
+    rf"|{_SURNAME_AZ}\s+{_WORD}\s+{_WORD}\s+{_PATRONYMIC_AZ}|{_WORD}\s+{_WORD}\s+{_PATRONYMIC_AZ}\s+{_SURNAME_AZ}"
+    rf"|{_SURNAME_RU}\s+\b[А-ЯЁ][а-яё]+\s+{_PATRONYMIC_RU}|\b[А-ЯЁ][а-яё]+\s+{_PATRONYMIC_RU}\s+{_SURNAME_RU}"
+)
+#: Every text a name pattern matches holds one of these once lower-cased (with the case-insensitive
+#: cues' other spellings: "İ" lowers to "i̇", "ſ" is an "s"), a cheap test that spares most comments the scan.
+_NAME_KEYS = re.compile("adım|adim|adi̇m|oyad|ğlu|glu|qız|qiz|qi̇z|зовут|zovut|имя|фамил|фио|name|ич|вна")
+
 _TRIGGER = re.compile(r"[\d@]")
 _PATTERNS = {
+    "name": _NAME,
     "email": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
     # IBANs: a country, two check digits and 11–30 letters or digits, written solid or in groups of
     # four as printed on bank statements, in either case; confirmed with their check digits (ISO
@@ -58,8 +92,9 @@ _PATTERNS = {
 _DIGIT = re.compile(r"\d")
 _FIN_LETTER = re.compile(r"[A-HJ-NP-Z]")
 #: What each pattern can't match without (text, number of digits in it): cheap tests that spare
-#: most comments four of the five scans. Each follows from the pattern above it.
+#: most comments most of the scans. Each follows from the pattern above it.
 _POSSIBLE = {
+    "name": lambda text, digits: _may_name(text),
     "email": lambda text, digits: "@" in text,
     "iban": lambda text, digits: digits >= 2 and len(text) >= 15,
     "card": lambda text, digits: digits >= 13,
@@ -68,6 +103,10 @@ _POSSIBLE = {
     "phone": lambda text, digits: digits >= 7 or "+" in text or "00" in text,
     "fin": lambda text, digits: digits > 0 and _FIN_LETTER.search(text) is not None,
 }
+
+
+def _may_name(text: str) -> bool:
+    return _NAME_KEYS.search(text.lower()) is not None
 
 
 def _luhn_ok(digits: str) -> bool:
@@ -94,6 +133,12 @@ def _replacement(kind: str, mask_text: str):
         def card(match: re.Match) -> str:
             return mask_text if _luhn_ok(re.sub(r"\D", "", match.group(0))) else match.group(0)
         return card
+    if kind == "name":
+        def name(match: re.Match) -> str:
+            if match.group("given") is None:
+                return mask_text  # a full formal name
+            return match.group(0)[: match.start("given") - match.start()] + mask_text  # keep "my name is"
+        return name
     if kind == "iban":
         def iban(match: re.Match) -> str:
             groups = match.group(0).split(" ")
@@ -109,8 +154,8 @@ def _replacement(kind: str, mask_text: str):
 
 def mask(text: str, masks: Mapping[str, str]) -> str:
     """Return ``text`` with each kind of personal data replaced by ``masks[kind]``."""
-    if not text or not _TRIGGER.search(text):
-        return text  # The common case: every pattern needs a digit or an "@".
+    if not text or (not _TRIGGER.search(text) and not _may_name(text)):
+        return text  # The common case: every pattern needs a digit, an "@" or a word that cues a name.
     digits = len(_DIGIT.findall(text))
     for kind in KINDS:
         if not _POSSIBLE[kind](text, digits):
@@ -122,5 +167,5 @@ def mask(text: str, masks: Mapping[str, str]) -> str:
 
 
 def redact(text: str) -> str:
-    """Return ``text`` with e-mails, IBANs, bank cards, ID cards, phones and FINs replaced for the model."""
+    """Return ``text`` with names, e-mails, IBANs, bank cards, ID cards, phones and FINs replaced for the model."""
     return mask(text, PLACEHOLDERS)

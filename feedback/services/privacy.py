@@ -25,14 +25,17 @@ FIN_MASK = "[fin]"
 ID_MASK = "[id-card]"
 CARD_MASK = "[bank-card]"
 IBAN_MASK = "[bank-account]"
+NAME_MASK = "[name]"
 
 _MASKS = {
     "phone": PHONE_MASK, "email": EMAIL_MASK, "fin": FIN_MASK, "idcard": ID_MASK, "card": CARD_MASK, "iban": IBAN_MASK,
+    "name": NAME_MASK,
 }
 
 
 def mask_personal_data(text: str) -> str:
-    """Return the text with phones, e-mails, FIN codes, ID card, bank card and account numbers masked."""
+    """Return the text with phones, e-mails, FIN codes, ID card, bank card and account numbers, and the
+    names a citizen gives as their own or in full (``ml.privacy``), masked."""
     return mask(text, _MASKS)
 
 

@@ -14,6 +14,7 @@ from feedback.services.privacy import (
     FIN_MASK,
     IBAN_MASK,
     ID_MASK,
+    NAME_MASK,
     PHONE_MASK,
     mask_personal_data,
     remask_stored_comments,
@@ -97,6 +98,62 @@ def test_masking_keeps_the_rest_of_the_comment():
     masked = mask_personal_data("Əməkdaş kobud idi. Nömrəm +994 55 765 43 21, e-poçt a@b.az")
     assert masked.startswith("Əməkdaş kobud idi. Nömrəm ")
     assert masked.count(PHONE_MASK) == 1 and masked.count(EMAIL_MASK) == 1
+
+
+@pytest.mark.parametrize(
+    "text, name, kept",
+    [
+        # A citizen gives their own name, in each language and as people type it.
+        ("Mənim adım Orxan Məmmədov, 3 saat növbədə gözlədim", "Orxan", "Mənim adım "),
+        ("Adım Günəldir. Sənədlərimi itirdilər", "Günəl", "Adım "),
+        ("Salam, adım Rəşad. Sistem yenə işləmirdi", "Rəşad", "Salam, adım "),
+        ("menim adim Elvin Quliyev, vesiqem hele hazir deyil", "Quliyev", "menim adim "),
+        ("Adım və soyadım Aygün Həsənova, zəng edin", "Həsənova", "Adım və soyadım "),
+        ("Меня зовут Иван Петров, жду справку вторую неделю", "Петров", "Меня зовут "),
+        ("Моя фамилия Алиева, документы потеряли", "Алиева", "Моя фамилия "),
+        ("ФИО: Гасанов Эльчин Рауфович. Прошу перезвонить", "Эльчин", "ФИО: "),
+        ("My name is John Smith and my permit is a month late", "Smith", "My name is "),
+        ("Ad soyad: Leyla Vaqif qızı Quliyeva", "Vaqif", "Ad soyad: "),
+        # A full formal name, without a cue.
+        ("Məmmədov Orxan Əli oğlu adına arayış səhv yazılıb", "Orxan", ""),
+        ("Nigar Rauf qızı Əliyeva üçün vəsiqə", "Rauf", ""),
+        ("Сидорова Мария Петровна, паспорт не готов", "Мария", ""),
+        ("Прошу связаться: Анна Ильинична Кузнецова", "Кузнецова", "Прошу связаться: "),
+    ],
+)
+def test_names_a_citizen_gives_are_masked(text, name, kept):
+    masked = mask_personal_data(text)
+    assert name not in masked
+    assert masked.startswith(kept + NAME_MASK)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "name" words that introduce no name
+        "Adım səhv yazılıb, düzəltmək üçün üç dəfə gəldim",  # my name is misspelt
+        "Adım adım izah etdilər, çox sağ olun",  # step by step
+        "Bir adım da irəli getmədi növbə",
+        "Vəsiqədə adım Latın hərfləri ilə səhv yazılıb",  # my name, written in Latin letters
+        "My name is spelled wrong on the new card",
+        "Picked up my card and my name is misspelt",
+        "меня зовут к окну только через час",
+        "Имя в справке написали с ошибкой",
+        # staff named the everyday way: officers follow these up
+        "Leyla xanım çox kobud idi",
+        "Orxan müəllim hər şeyi izah etdi",
+        "Сотрудница Анна Петровна нагрубила",
+        "Спасибо Анна Петровна, всё быстро",
+        "Mr Smith at desk 4 was rude",
+        # family words that are no patronymic
+        "Qızımın pasportunu vaxtında verdilər",
+        "Oğlum üçün arayış aldıq",
+        "Bugün Leyla qızı ilə gəlmişdi",
+        "Отличное обслуживание, лично проверил",
+    ],
+)
+def test_words_about_names_and_staff_names_are_left_alone(text):
+    assert mask_personal_data(text) == text
 
 
 @pytest.mark.parametrize("text", ["", None])
