@@ -19,7 +19,7 @@ from feedback.security import STAFF_BLUEPRINTS
 from feedback.services import two_factor
 from feedback.services.accounts import LoginPolicy, LoginRefused, authenticate_code
 
-#: Session key of the secret shown on the set-up page until a code confirms it.
+#: Session key of the nonce the set-up page's secret is worked out from (never the secret itself).
 SETUP_KEY = "two_factor_setup"
 #: What a signed-in person who must still set up two-factor sign-in may open (typing the set-up code
 #: calls review.alive, which shows nothing).
@@ -75,7 +75,7 @@ def two_factor_setup():
     status = 200
     if user.totp_secret:
         return render_template("review/two_factor.html", form=form, user=user)
-    secret = session.get(SETUP_KEY)
+    secret = two_factor.setup_secret(current_app.secret_key, user, session.get(SETUP_KEY))
     if form.validate_on_submit():
         try:
             two_factor.enable(user, secret, form.code.data, now=utcnow())
@@ -91,8 +91,9 @@ def two_factor_setup():
             return redirect(safe_next(request.args.get("next")) or home_url(user), 303)
     elif request.method == "POST":
         status = 400
-    if not two_factor.is_secret(secret):
-        secret = session[SETUP_KEY] = two_factor.new_secret()
+    if secret is None:
+        session[SETUP_KEY] = two_factor.new_setup_nonce()
+        secret = two_factor.setup_secret(current_app.secret_key, user, session[SETUP_KEY])
     uri = two_factor.provisioning_uri(secret, user.username)
     required = two_factor.is_required(user, current_app.config["TWO_FACTOR_ROLES"])
     return render_template("review/two_factor.html", form=form, user=user, secret=secret,

@@ -7,9 +7,12 @@ app holds it; turning two-factor off is an administrator's reset, written to the
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 import logging
 import re
+import secrets
 from datetime import datetime
 
 import pyotp
@@ -46,8 +49,25 @@ def new_secret() -> str:
 
 
 def is_secret(value) -> bool:
-    """Whether ``value`` could be a secret this module made (it comes back from the session)."""
+    """Whether ``value`` could be a secret this module made."""
     return isinstance(value, str) and re.fullmatch(r"[A-Z2-7]{32}", value) is not None
+
+
+def new_setup_nonce() -> str:
+    """What the session holds while someone sets up their app, in place of the secret itself."""
+    return secrets.token_urlsafe(16)
+
+
+def setup_secret(key: str | bytes, user: User, nonce) -> str | None:
+    """The secret offered to ``user`` on the set-up page, worked out from the app's secret key and
+    the session's ``nonce`` (None if the nonce is not one of ours). A session cookie is signed, not
+    encrypted: whoever copies it can read it, so it must not carry a secret that, once confirmed,
+    makes codes for years."""
+    if not isinstance(nonce, str) or not re.fullmatch(r"[A-Za-z0-9_-]{22}", nonce):
+        return None
+    key = key.encode() if isinstance(key, str) else key
+    digest = hmac.new(key, f"rey-two-factor-setup|{user.id}|{nonce}".encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest[:20]).decode()  # 160 bits, as new_secret()
 
 
 def provisioning_uri(secret: str, username: str) -> str:

@@ -32,6 +32,12 @@ def code_step(client, code, path="/review/login/code?lang=en"):
     return client.post(path, data={"csrf_token": csrf_token_from(page.get_data(as_text=True)), "code": code})
 
 
+def shown_secret(html):
+    """The key the set-up page shows for typing in (groups of four)."""
+    (grouped,) = re.findall(r'<code class="secret">([A-Z2-7 ]+)</code>', html)
+    return grouped.replace(" ", "")
+
+
 def user(username):
     return db.session.scalar(sa.select(User).where(User.username == username))
 
@@ -105,9 +111,14 @@ def test_setting_it_up(app, client):
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
     html = page.get_data(as_text=True)
     assert 'src="data:image/svg+xml' in html
-    with client.session_transaction() as session:
-        secret = session["two_factor_setup"]
-    assert " ".join(re.findall(".{4}", secret)) in html, "the key is shown for typing in"
+    secret = shown_secret(html)
+    assert two_factor.is_secret(secret)
+    # The session cookie, signed but readable by whoever copies it, never carries the secret.
+    cookie = client.get_cookie(app.config.get("SESSION_COOKIE_NAME", "session")).value
+    stored = app.session_interface.get_signing_serializer(app).loads(cookie)
+    assert secret not in repr(stored)
+    assert shown_secret(client.get("/review/account/two-factor?lang=en").get_data(as_text=True)) == secret, \
+        "the same key until it is confirmed"
     token = csrf_token_from(html)
     later = pyotp.TOTP(secret).at(utcnow() + timedelta(minutes=5))
     wrong = client.post("/review/account/two-factor?lang=en", data={"csrf_token": token, "code": later})
@@ -142,8 +153,7 @@ def test_a_required_role_sets_it_up_before_anything_else(app, client):
     assert client.post("/review/logout", data={"csrf_token": csrf_token_from(page)}).status_code == 302
     password_step(client, "admin.1")
     page = client.get("/review/account/two-factor?lang=en").get_data(as_text=True)
-    with client.session_transaction() as session:
-        secret = session["two_factor_setup"]
+    secret = shown_secret(page)
     done = client.post("/review/account/two-factor?next=%2Fadmin%2Fusers%3Flang%3Dru",
                        data={"csrf_token": csrf_token_from(page), "code": pyotp.TOTP(secret).at(utcnow())})
     assert done.headers["Location"] == "/admin/users?lang=ru", "on to the page first asked for"

@@ -120,3 +120,17 @@ def test_the_pending_marker_holds_five_minutes_and_only_for_the_same_account(use
         assert two_factor.pending_user(broken, now=1001.0) is None
     two_factor.disable(user, actor=None)
     assert two_factor.pending_user(marker, now=1001.0) is None
+
+
+def test_the_set_up_secret_comes_from_the_key_and_the_sessions_nonce(app_ctx):
+    first, second = make_user("officer.one"), make_user("officer.two")
+    db.session.flush()
+    nonce = two_factor.new_setup_nonce()
+    secret = two_factor.setup_secret("key", first, nonce)
+    assert two_factor.is_secret(secret) and nonce not in secret
+    assert two_factor.setup_secret(b"key", first, nonce) == secret, "the same page again shows the same key"
+    others = {two_factor.setup_secret("key", second, nonce), two_factor.setup_secret("other key", first, nonce),
+              two_factor.setup_secret("key", first, two_factor.new_setup_nonce())}
+    assert secret not in others and len(others) == 3
+    for forged in (None, 42, "", "x" * 21, "!" * 22, secret):
+        assert two_factor.setup_secret("key", first, forged) is None, forged
