@@ -59,6 +59,14 @@ class PageForm(FlaskForm):
         super().__init__(*args, **kwargs)
 
 
+def filter_query(form) -> dict[str, str]:
+    """The query parameters a filter page's links carry on: the filter form's own fields and the
+    page's language, as given, and nothing else. Every other parameter is dropped, so none can pose
+    as one of ``url_for``'s arguments (``endpoint``, ``_external``, ``_anchor``)."""
+    names = {name for name in form._fields if name != "csrf_token"} | {"lang"}
+    return {name: value for name, value in request.args.items() if name in names}
+
+
 class StaffForm(PageForm):
     """A form of the officers', managers' or administrators' pages, with every message in the
     page's language."""

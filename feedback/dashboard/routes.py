@@ -13,6 +13,7 @@ from feedback.auth import role_required
 from feedback.dashboard import bp
 from feedback.dashboard.forms import DashboardFilterForm
 from feedback.errors import render_error
+from feedback.fields import filter_query
 from feedback.extensions import db
 from feedback.review.alerts import alert_context
 from feedback.i18n import current_language
@@ -51,7 +52,7 @@ def index():
     board = metrics.dashboard(dashboard_filter, _submission_scope(), case_clause(current_user), now)
     status = 400 if form.errors else 200
     return render_template(
-        "dashboard/index.html", form=form, board=board, args=request.args.to_dict(),
+        "dashboard/index.html", form=form, board=board, args=filter_query(form),
         may_export_contacts=current_user.may_view_contact,
         min_ranked=metrics.MIN_RANKED_RESPONSES, **alert_context(now),
     ), status

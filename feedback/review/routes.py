@@ -12,6 +12,7 @@ from flask_login import current_user
 from feedback.auth import role_required
 from feedback.database import row_id
 from feedback.extensions import db
+from feedback.fields import filter_query
 from feedback.i18n import current_language
 from feedback.models import Case, CaseStatus, Priority, Role, Service, User
 from feedback.models._types import utcnow
@@ -94,9 +95,8 @@ def queue():
         page = queue_page(current_user, filters, now=now, limit=current_app.config["QUEUE_PAGE_SIZE"])
     if form.errors:
         status = 400
-    args = {k: v for k, v in request.args.items() if k != "after"}
     return render_template(
-        "review/queue.html", form=form, page=page, filters=filters, now=now, args=args,
+        "review/queue.html", form=form, page=page, filters=filters, now=now, args=filter_query(form),
         is_restricted_queue=current_user.role == Role.integrity, **_labels(), **alert_context(now),
     ), status
 

@@ -275,6 +275,17 @@ def test_a_query_parameter_named_like_the_path_leaves_the_case_page_alone(client
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize("path", ["/review/", "/dashboard/"])
+def test_filter_links_carry_the_filters_and_nothing_else(client, world, path):
+    login(client, "sup.baku")
+    response = client.get(f"{path}?lang=en&service=&endpoint=x&_external=1&_anchor=top&zz=1")
+    assert response.status_code == 200
+    # The language links keep the whole query string (i18n.this_page, which url_for never sees).
+    links = re.findall(r'href="([^"]*\?[^"]*)"(?! lang=)', response.get_data(as_text=True))
+    assert links and any("lang=en" in link for link in links)
+    assert not [link for link in links if re.search(r"endpoint|_external|_anchor|zz=|#top|//localhost", link)]
+
+
 def _change_password(client, current, new="a new long secret 7", confirm=None):
     token = csrf_token_from(client.get("/review/account/password?lang=az").get_data(as_text=True))
     return client.post("/review/account/password?lang=az", data={
