@@ -14,6 +14,13 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("az", "ru", "en")
 
 
+def _proxy_networks(value: str) -> tuple:
+    """REY_FORWARDED_ALLOW_IPS as gunicorn reads it: addresses or CIDR blocks, or ``*`` for any."""
+    if value.strip() == "*":
+        return networks("0.0.0.0/0 ::/0", name="REY_FORWARDED_ALLOW_IPS")
+    return networks(value, name="REY_FORWARDED_ALLOW_IPS")
+
+
 def _bool(value: str | None, default: bool = False) -> bool:
     if value is None or value == "":
         return default
@@ -113,8 +120,11 @@ def from_environment(instance_path: str, env: dict | None = None) -> dict:
         "RATELIMIT_LOGIN": env.get("REY_LIMIT_LOGIN", "5 per minute; 30 per hour"),
         # Who may read /metrics (Prometheus); everyone else gets a 404.
         "METRICS_NETWORKS": networks(env.get("REY_METRICS_NETWORKS", "127.0.0.0/8 ::1"), name="REY_METRICS_NETWORKS"),
-        # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
+        # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0: none), and
+        # the addresses they connect from (gunicorn reads the same variable): a client reaching the
+        # app port directly must not name its own address to the rate limits or /metrics.
         "PROXY_COUNT": int(env.get("REY_PROXY_COUNT", 0)),
+        "PROXY_NETWORKS": _proxy_networks(env.get("REY_FORWARDED_ALLOW_IPS", "127.0.0.1")),
         # Triage: hours until a flagged case is due, per priority.
         "TRIAGE_DUE_HOURS": {
             "urgent": int(env.get("REY_DUE_HOURS_URGENT", 4)),

@@ -9,6 +9,8 @@ from __future__ import annotations
 from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from feedback.addresses import in_networks
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -83,13 +85,28 @@ def _add_headers(response):
     return response
 
 
+class FromTrustedProxies:
+    """Behind N proxies, trust the last N X-Forwarded-* values, so that request.is_secure and the
+    client address (rate limits, /metrics) are the citizen's, not the load balancer's; but only on
+    connections from the proxies' own addresses. Anyone else who reaches the app port is taken at
+    their socket's address, whatever X-Forwarded-For they send."""
+
+    def __init__(self, wsgi_app, proxies: int, trusted_networks):
+        self.direct = wsgi_app
+        self.forwarded = ProxyFix(wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)
+        self.trusted_networks = trusted_networks
+
+    def __call__(self, environ, start_response):
+        if in_networks(environ.get("REMOTE_ADDR"), self.trusted_networks):
+            return self.forwarded(environ, start_response)
+        return self.direct(environ, start_response)
+
+
 def init_app(app: Flask) -> None:
     app.wsgi_app = SecureCookies(app.wsgi_app)
     proxies = int(app.config.get("PROXY_COUNT", 0))
     if proxies > 0:
-        # Behind N proxies, trust the last N X-Forwarded-* values so request.is_secure and the
-        # client address (used by rate limits) are the citizen's, not the load balancer's.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)
+        app.wsgi_app = FromTrustedProxies(app.wsgi_app, proxies, app.config.get("PROXY_NETWORKS", ()))
     app.after_request(_add_headers)
     # Hardening of input, registered from here so the factory stays a table of contents.
     from feedback import input_guard

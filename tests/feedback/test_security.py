@@ -3,6 +3,8 @@
 import pytest
 
 from factories import make_center
+from feedback.addresses import in_networks, networks
+from feedback.config import from_environment
 from support import login_admin
 
 PATHS = ["/", "/c/baku-1", "/api/v1/centers", "/api/v1/openapi.json", "/healthz", "/no-such-page",
@@ -57,6 +59,40 @@ def test_forwarded_proto_is_ignored_without_a_configured_proxy(client, center):
 def test_forwarded_proto_from_a_configured_proxy_turns_on_hsts(client, center):
     response = client.get("/healthz", headers={"X-Forwarded-Proto": "https"})
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+@pytest.mark.config(PROXY_COUNT=1)
+def test_forwarded_headers_from_a_client_that_is_not_the_proxy_are_ignored(client, center):
+    stranger = {"REMOTE_ADDR": "203.0.113.9"}
+    forged = {"X-Forwarded-For": "127.0.0.1", "X-Forwarded-Proto": "https"}
+    response = client.get("/metrics", headers=forged, environ_base=stranger)
+    assert response.status_code == 404, "a forged address must not open the monitoring page"
+    assert "Strict-Transport-Security" not in client.get("/healthz", headers=forged, environ_base=stranger).headers
+
+
+@pytest.mark.config(PROXY_COUNT=1, PROXY_NETWORKS=networks("10.0.0.10", name="test"))
+def test_forwarded_headers_from_the_configured_proxy_name_the_client(client, center):
+    proxy = {"REMOTE_ADDR": "10.0.0.10"}
+    assert client.get("/metrics", headers={"X-Forwarded-For": "127.0.0.1"}, environ_base=proxy).status_code == 200
+    assert client.get("/metrics", headers={"X-Forwarded-For": "203.0.113.9"}, environ_base=proxy).status_code == 404
+    assert client.get("/metrics", environ_base={"REMOTE_ADDR": "127.0.0.1"},
+                      headers={"X-Forwarded-For": "127.0.0.1"}).status_code == 200, "no proxy, its own address"
+
+
+@pytest.mark.parametrize("value, trusted, untrusted", [
+    ("127.0.0.1", "127.0.0.1", "10.0.0.10"),
+    ("10.0.0.0/8, 192.168.1.1", "10.2.3.4", "192.168.1.2"),
+    ("*", "203.0.113.9", None),
+])
+def test_the_proxies_addresses_are_read_as_gunicorn_reads_them(tmp_path, value, trusted, untrusted):
+    found = from_environment(str(tmp_path), {"REY_FORWARDED_ALLOW_IPS": value})["PROXY_NETWORKS"]
+    assert in_networks(trusted, found)
+    assert untrusted is None or not in_networks(untrusted, found)
+
+
+def test_a_typo_in_the_proxies_addresses_stops_the_app(tmp_path):
+    with pytest.raises(ValueError, match="REY_FORWARDED_ALLOW_IPS"):
+        from_environment(str(tmp_path), {"REY_FORWARDED_ALLOW_IPS": "10.0.0.300"})
 
 
 def test_templates_have_no_inline_script_or_style():
