@@ -39,6 +39,14 @@ def _submission_limit_value() -> str:
 #: address of REY_HALL_NETWORKS is a whole hall of citizens and gets the hall's limit instead.
 submission_limit = limiter.shared_limit(_submission_limit_value, scope="submit", methods=["POST"])
 
+
+def submission_limit_unless(exempt: Callable[[], bool]):
+    """The same limit, with the same count per address, for another way in (the API's feedback),
+    waived when ``exempt()`` says the sender answers for what it sends (an API key's holder). It
+    adds to the limits of the view's blueprint (the API's own), rather than replacing them."""
+    return limiter.shared_limit(_submission_limit_value, scope="submit", methods=["POST"], exempt_when=exempt,
+                                override_defaults=False)
+
 #: Signing in: slows down password guessing from one address.
 login_limit = limiter.shared_limit(_configured("RATELIMIT_LOGIN"), scope="login", methods=["POST"])
 

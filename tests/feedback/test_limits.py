@@ -8,7 +8,9 @@ import feedback
 from feedback.addresses import networks
 
 from support import csrf_token_from
-from factories import make_center
+from factories import make_api_key, make_center
+from feedback.extensions import db
+from feedback.services.api_keys import revoke_api_key
 
 
 @pytest.fixture
@@ -59,6 +61,36 @@ def test_api_beyond_the_limit_gets_a_json_429(client, center):
     assert response.status_code == 429
     assert response.get_json()["error"]
     assert "Retry-After" in response.headers
+
+
+def _api_submit(client, headers=None):
+    return client.post("/api/v1/feedback", json={"center": "baku-1", "rating": 1}, headers=headers or {})
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True, RATELIMIT_SUBMIT="2 per minute")
+def test_the_api_takes_feedback_at_the_surveys_pace_and_counts_with_it(client, center):
+    # Before, the API's own 120 a minute let one address send twelve times what the survey allows.
+    assert [_api_submit(client).status_code for _ in range(2)] == [201, 201]
+    response = _api_submit(client)
+    assert response.status_code == 429 and response.get_json()["error"]
+    assert _submit_survey(client).status_code == 429, "the survey and the API share one count"
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True, RATELIMIT_SUBMIT="4 per minute")
+def test_a_client_with_a_feedback_key_is_not_held_to_the_per_address_limit(app, client, center):
+    with app.app_context():
+        key = make_api_key(("feedback:create",))
+        other = make_api_key(("visits:create",), name="visits only")
+        revoked = make_api_key(("feedback:create",), name="old")
+        revoke_api_key(revoked.split("_")[1])
+        db.session.commit()
+    assert {_api_submit(client, {"Authorization": f"Bearer {key}"}).status_code for _ in range(6)} == {201}
+    # A key that is sent must be good: it is never taken as no key at all, and it counts.
+    assert _api_submit(client, {"Authorization": f"Bearer {revoked}"}).status_code == 401
+    assert _api_submit(client, {"X-API-Key": other}).status_code == 403
+    assert _api_submit(client, {"X-API-Key": "rey_nonsense"}).status_code == 401
+    assert _api_submit(client).status_code == 201
+    assert _api_submit(client).status_code == 429, "without the key, the address's count holds"
 
 
 @pytest.mark.config(RATELIMIT_ENABLED=True, RATELIMIT_API="1 per minute")
