@@ -67,3 +67,17 @@ password_limit = limiter.shared_limit(
 
 #: Every request to the JSON API under /api/v1.
 api_limit = limiter.shared_limit(_configured("RATELIMIT_API"), scope="api")
+
+
+def _status_limit_value() -> str:
+    return current_app.config.get("RATELIMIT_STATUS", "30 per minute")
+
+
+#: The citizen's status page. References are 32**8 values, but a limit still keeps anyone from
+#: walking through them.
+status_limit = limiter.shared_limit(_status_limit_value, scope="status")
+#: The same count for any other page that says whether a reference exists (the thanks page), where
+#: only a reference not found counts: a hall full of citizens opening their own thanks pages from
+#: one address must not run into it, while someone guessing mostly misses.
+reference_miss_limit = limiter.shared_limit(_status_limit_value, scope="status",
+                                            deduct_when=lambda response: response.status_code == 404)

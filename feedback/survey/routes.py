@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from feedback.classifier import get_classifier
 from feedback.extensions import csrf, db
 from feedback.i18n import current_language
-from feedback.limits import submission_limit
+from feedback.limits import reference_miss_limit, submission_limit
 from feedback.models import Center, Channel, Submission
 from feedback.services.submit import IdempotencyConflict, SubmissionRejected, submit_feedback
 from feedback.services.triage import TriageRules
@@ -82,13 +82,15 @@ def survey(center_code: str):
 
 
 @bp.get("/c/<center_code>/thanks/<reference>")
+@reference_miss_limit
 def thanks(center_code: str, reference: str):
     """Thank the citizen and show the reference to quote later."""
     center = _active_center(center_code)
     received_dt = None
     if reference != "--":
         received_dt = db.session.scalar(
-            sa.select(Submission.created_dt).where(Submission.reference == reference)
+            sa.select(Submission.created_dt).where(Submission.reference == reference,
+                                                   Submission.center_id == center.id)
         )
         if received_dt is None:
             abort(404)

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 
-from feedback.extensions import limiter
+from feedback.limits import status_limit
 from feedback.services.references import normalise_reference
 from feedback.services.status import citizen_status
 from feedback.survey import bp
-
-# References are 32**8 values, but a limit still keeps anyone from walking through them.
-status_limit = limiter.shared_limit(
-    lambda: current_app.config.get("RATELIMIT_STATUS", "30 per minute"), scope="status"
-)
 
 
 @bp.get("/status")

@@ -8,7 +8,7 @@ import feedback
 from feedback.addresses import networks
 
 from support import csrf_token_from
-from factories import make_api_key, make_center
+from factories import make_api_key, make_center, make_submission
 from feedback.extensions import db
 from feedback.services.api_keys import revoke_api_key
 
@@ -189,3 +189,18 @@ def test_a_redis_outage_keeps_the_limits_in_memory_and_fails_no_request(app):
     responses = [client.get("/api/v1/centers") for _ in range(3)]
     assert [r.status_code for r in responses] == [200, 200, 429], "the limit holds, counted in memory"
     assert responses[-1].get_json()["error"] and "Retry-After" in responses[-1].headers
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True, RATELIMIT_STATUS="3 per minute")
+def test_the_thanks_page_tells_of_no_other_centers_reference_and_misses_count_as_on_the_status_page(app, client):
+    with app.app_context():
+        make_center("hall-2")
+        reference = make_submission(make_center("hall-1")).reference
+    # A hall of citizens opening their own thanks pages from one address is never held up.
+    assert {client.get(f"/c/hall-1/thanks/{reference}").status_code for _ in range(6)} == {200}
+    assert client.get(f"/c/hall-2/thanks/{reference}").status_code == 404, "another center's reference"
+    assert client.get("/c/hall-1/thanks/AAAA-AAAA").status_code == 404
+    assert client.get("/status/BBBB-BBBB").status_code == 404
+    # Three misses, on either page: guessing on from here gets 429 on both.
+    assert client.get("/c/hall-1/thanks/CCCC-CCCC").status_code == 429
+    assert client.get(f"/status/{reference}").status_code == 429
