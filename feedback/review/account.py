@@ -8,7 +8,7 @@ import time
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user
 
 from feedback import staff_sessions
 from feedback.extensions import db
@@ -93,9 +93,9 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """Sign out and forget the session."""
-    logout_user()
-    session.clear()
+    """Sign out: this browser and any copy of its session cookie are signed out."""
+    staff_sessions.end()
+    db.session.commit()
     flash(_("You are logged out."), "info")
     return redirect(url_for("review.login"))
 

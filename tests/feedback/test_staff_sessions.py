@@ -1,10 +1,14 @@
 """A staff sign-in ends after a while without activity and after a working day (shared computers)."""
 
 import time
+from datetime import datetime, timedelta, timezone
 
 import pytest
+import sqlalchemy as sa
 
 from support import login_admin
+from feedback.extensions import db
+from feedback.models import EndedSignIn
 from feedback.staff_sessions import SEEN_AT, SIGNED_IN_AT, Ending, SessionPolicy
 
 POLICY = SessionPolicy(idle_seconds=30 * 60, longest_seconds=10 * 3600)
@@ -105,3 +109,44 @@ def test_a_short_idle_limit_counts_activity_in_finer_steps(app, client):
     _set_session_times(client, signed_in_ago=600, seen_ago=10)
     assert client.get("/review/account/alive").status_code == 204
     assert time.time() - _session_times(client)[1] < 5
+
+
+def _copy_of_the_cookie(app, client):
+    """Another browser holding a copy of ``client``'s session cookie, as taken from a shared computer."""
+    thief = app.test_client()
+    thief.set_cookie(app.config["SESSION_COOKIE_NAME"], client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value)
+    return thief
+
+
+def test_signing_out_ends_every_copy_of_the_sessions_cookie(app, client):
+    token = login_admin(app, client)
+    thief = _copy_of_the_cookie(app, client)
+    assert thief.get("/admin/").status_code == 200, "the copy works while the sign-in lasts"
+    assert client.post("/review/logout", data={"csrf_token": token}).status_code == 302
+    assert thief.get("/admin/").status_code == 302, "the copy is signed out with it"
+    assert client.get("/admin/").status_code == 302
+    # Signing in again is a new sign-in, not the ended one.
+    login_admin(app, client, "admin.2")
+    assert client.get("/admin/").status_code == 200
+
+
+def test_a_sign_in_found_over_ends_its_copies_too(app, client):
+    login_admin(app, client)
+    thief = _copy_of_the_cookie(app, client)
+    _set_session_times(client, signed_in_ago=3600, seen_ago=31 * 60)
+    assert client.get("/admin/").status_code == 302
+    assert thief.get("/admin/").status_code == 302, "the copy's own times would still hold"
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(EndedSignIn)) == 1
+
+
+def test_ended_sign_ins_are_forgotten_once_they_would_have_ended_anyway(app, client):
+    token = login_admin(app, client)
+    with app.app_context():
+        db.session.add(EndedSignIn(token_hash="0" * 64, until_dt=datetime.now(timezone.utc) - timedelta(seconds=1)))
+        db.session.commit()
+    client.post("/review/logout", data={"csrf_token": token})
+    with app.app_context():
+        (row,) = db.session.scalars(sa.select(EndedSignIn)).all()
+        assert row.token_hash != "0" * 64
+        assert timedelta(hours=9) < row.until_dt - datetime.now(timezone.utc) <= timedelta(hours=10)
