@@ -38,28 +38,53 @@ PLACEHOLDERS = {
 #: readable: officers follow up on it. A name must be capitalised, since "adım səhv yazılıb" (my
 #: name is misspelt) and "my name is spelled wrong" are no names.
 _UPPER = "A-ZÇƏĞİÖŞÜÄÑÉА-ЯЁ"
-_WORD = rf"\b[{_UPPER}][^\W\d_]+(?:[-'’][^\W\d_]+)*"
+_LOWER = "a-zçəğıöşüäñéа-яё"
+# A capital and a letter (or "O'Connor": a capital, an apostrophe, a capital).
+_WORD = rf"\b[{_UPPER}](?:[^\W\d_]+|['’][{_UPPER}][^\W\d_]+)(?:[-'’][^\W\d_]+)*"
+# What follows a cue but is no name: an acronym with a case ending ("ASAN-da", "SMS-də", "ЗАГСом"),
+# and the institutions, places and languages that "my name is …" is said of.
+_NOT_NAME = (
+    rf"(?![{_UPPER}]{{2,}}[-'’]?[{_LOWER}])"
+    r"(?!(?:ASAN|DOST|DYP|SMS|FIN|ЗАГС|МВД|ДМС|Bak[ıiu]|Az[əe]rbaycan\w*|Azerbaijan\w*|Latin\w*|Lat[ıi]n\w*"
+    r"|English|Russian|Turkish|Rus(?:ca|iya)\w*|Türk(?:c[əe]|iy[əe])\w*|Латин\w*|Азербайджан\w*)\b)"
+)
+_CUED_WORD = rf"{_NOT_NAME}{_WORD}"
 _PATRONYMIC_AZ = r"(?i:o[ğg]lu|q[ıi]z[ıi])\b"
-_SURNAME_AZ = rf"\b[{_UPPER}][^\W\d_]*(?:ova?|yeva?|eva?|l[iıuü]|zad[əe]|o[ğg]lu)\b"
+# "Hörmətli" (dear) and the like end like surnames in "-li".
+_SURNAME_AZ = rf"\b(?!(?i:h[öo]rm[əe]tli|d[əe]y[əe]rli|sevimli)\b)[{_UPPER}][^\W\d_]*(?:ova?|yeva?|eva?|l[iıuü]|zad[əe]|o[ğg]lu)\b"
 _PATRONYMIC_RU = r"\b[А-ЯЁ][а-яё]+(?:ич|вна|ична)\b"
-_SURNAME_RU = r"\b[А-ЯЁ][а-яё]*(?:ов|ев|ёв|ин|ын|ова|ева|ёва|ина|ына|ский|ская|цкий|цкая|ко|ук|юк|ян|дзе|швили)\b"
+# Sentence-initial words that end like surnames ("Только Мария Ивановна помогла").
+_SURNAME_RU = (r"\b(?!(?:Только|Около|Один|Одна|Господин|Гражданин|Женщина|Мужчина|Половина)\b)"
+               r"[А-ЯЁ][а-яё]*(?:ов|ев|ёв|ин|ын|ова|ева|ёва|ина|ына|ский|ская|цкий|цкая|ко|ук|юк|ян|дзе|швили|заде|[дрнлмв]ли)\b")
+_PATRONYMIC_AZ_RU = r"\b(?:оглы|кызы)\b"
 _INTRODUCTION = (
     # "adım" alone also means "my step", and "… belgesinde adım Türkçe yazılmış" (my name written in
     # Turkish letters) is no introduction: without "mənim" it must open the text or a sentence.
     r"(?i:(?:\b(?:mənim|menim|benim)\s+|(?:^|(?<=[.,!?;:()\n]))\s*(?:(?:salam|salamlar|merhaba),?\s+)?)"
     r"(?:soy)?ad[ıi]m(?:\s+(?:və|ve)\s+soyad[ıi]m)?"
     r"|\bменя\s+зовут|\bmenya\s+zovut|\bмо[её]\s+имя|\bмоя\s+фамилия"
-    r"|\bmy\s+(?:full\s+)?(?:name|surname)\s+is"
-    r"|\bфио\b\s*:?|\bad,?\s+soyad\s*:|\bfull\s+name\s*:)"
+    r"|(?:^|(?<=[.!?;:\n]))\s*(?:фамилия|имя)(?:,?\s+(?:имя|фамилия))?(?=\s*:)"
+    rf"|(?:^|(?<=[.!?;:\n]))\s*фамилия(?=\s+{_SURNAME_RU})|(?<=,)\s*(?-i:имя|фамилия)"
+    r"|\bmy\s+(?:full\s+)?(?:name|surname)(?:\s+is|'s|’s)"
+    r"|(?:^|(?<=[.!?\n]))\s*name(?=\s*:)"
+    r"|\bфио\b|\bad[ıi]?,?\s+(?:(?:və|ve)\s+)?soyad[ıi]?(?=\s*:)|\bfull\s+name(?=\s*:))\s*:?"
+)
+# Up to two words, a third only where it looks like a name part (a patronymic, a surname, a father's
+# name before "oğlu") or ends the clause: "Mənim adım Aysel Quliyeva Nəsimi rayonunda" keeps "Nəsimi".
+_GIVEN = (
+    rf"{_CUED_WORD}(?:\s+{_CUED_WORD})?"
+    rf"(?:\s+(?:{_PATRONYMIC_RU}|(?=\S+\s+(?:{_PATRONYMIC_AZ}|{_PATRONYMIC_AZ_RU})){_CUED_WORD}|{_SURNAME_AZ}|{_SURNAME_RU}|{_CUED_WORD}(?=\s*(?:[.,;:!?)]|$))))?"
+    rf"(?:\s+(?:{_PATRONYMIC_AZ}|{_PATRONYMIC_AZ_RU})(?:\s+{_SURNAME_AZ})?)?"
 )
 _NAME = re.compile(
-    rf"(?P<cue>{_INTRODUCTION})\s*(?P<given>{_WORD}(?:\s+{_WORD}){{0,2}}(?:\s+{_PATRONYMIC_AZ})?)"
+    rf"(?P<cue>{_INTRODUCTION})\s*(?P<given>{_GIVEN})"
     rf"|{_SURNAME_AZ}\s+{_WORD}\s+{_WORD}\s+{_PATRONYMIC_AZ}|{_WORD}\s+{_WORD}\s+{_PATRONYMIC_AZ}\s+{_SURNAME_AZ}"
-    rf"|{_SURNAME_RU}\s+\b[А-ЯЁ][а-яё]+\s+{_PATRONYMIC_RU}|\b[А-ЯЁ][а-яё]+\s+{_PATRONYMIC_RU}\s+{_SURNAME_RU}"
+    rf"|{_SURNAME_RU}\s+\b[А-ЯЁ][а-яё]+\s+(?:{_PATRONYMIC_RU}|[А-ЯЁ][а-яё]+\s+{_PATRONYMIC_AZ_RU})"
+    rf"|\b[А-ЯЁ][а-яё]+\s+{_PATRONYMIC_RU}\s+{_SURNAME_RU}"
 )
 #: Every text a name pattern matches holds one of these once lower-cased (with the case-insensitive
 #: cues' other spellings: "İ" lowers to "i̇", "ſ" is an "s"), a cheap test that spares most comments the scan.
-_NAME_KEYS = re.compile("adım|adim|adi̇m|oyad|ğlu|glu|qız|qiz|qi̇z|зовут|zovut|имя|фамил|фио|name|ич|вна")
+_NAME_KEYS = re.compile("adım|adim|adi̇m|oyad|ğlu|glu|qız|qiz|qi̇z|зовут|zovut|имя|фамил|фио|name|ич|вна|оглы|кызы")
 
 _TRIGGER = re.compile(r"[\d@]")
 _PATTERNS = {

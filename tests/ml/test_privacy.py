@@ -39,7 +39,8 @@ def test_mask_equals_every_pattern_on_random_text():
 NAME_WORDS = ("Orxan", "Əli", "Məmmədov", "Quliyeva", "oğlu", "qızı", "Oğlu", "adım", "Adım", "Mənim",
               "soyadım", "və", "Salam", "ſoyad:", "ADİM", "QİZİ", "belgədə", "Иван", "Иванов", "Петрович", "Ильинична", "Петровна", "Сидорова", "меня",
               "зовут", "ФИО:", "Ad", "soyad:", "my", "My", "name", "is", "John", "Smith", "a1@b.az", "5ZK2R7M",
-              "Ok", ",", ".", "Ab", "Ç")
+              "Ok", ",", ".", "Ab", "Ç", "оглы", "КЫЗЫ", "Name:", "name's", "ASAN-da", "Hörmətli", "Только",
+              "Фамилия", "имя:", "Ad,", "O'Connor", "Latın")
 
 
 def test_mask_equals_every_pattern_on_random_names():

@@ -114,7 +114,15 @@ def test_masking_keeps_the_rest_of_the_comment():
         ("ФИО: Гасанов Эльчин Рауфович. Прошу перезвонить", "Эльчин", "ФИО: "),
         ("My name is John Smith and my permit is a month late", "Smith", "My name is "),
         ("Ad soyad: Leyla Vaqif qızı Quliyeva", "Vaqif", "Ad soyad: "),
+        ("Adım: Səid Kərimov. Doğum haqqında şəhadətnaməni gözləyirəm", "Kərimov", "Adım: "),
+        ("Фамилия, имя: Орлова Светлана. Справку не выдали", "Орлова", "Фамилия, имя: "),
+        ("My name's Elnur Karimov, the permit is late", "Karimov", "My name's "),
+        ("My name is O'Connor, I was sent to three desks", "O'Connor", "My name is "),
+        # Only the name: a capitalised word after it that is no name part stays.
+        ("my name is Kamila Huseynli Yesterday I waited 4 hours", "Huseynli", "my name is "),
+        ("Mənim adım Aysel Quliyeva Nəsimi rayonunda yaşayıram", "Quliyeva", "Mənim adım "),
         # A full formal name, without a cue.
+        ("Гусейнов Рашад Ильхам оглы, жду замену прав", "Рашад", ""),
         ("Məmmədov Orxan Əli oğlu adına arayış səhv yazılıb", "Orxan", ""),
         ("Nigar Rauf qızı Əliyeva üçün vəsiqə", "Rauf", ""),
         ("Сидорова Мария Петровна, паспорт не готов", "Мария", ""),
@@ -145,6 +153,14 @@ def test_names_a_citizen_gives_are_masked(text, name, kept):
         "Сотрудница Анна Петровна нагрубила",
         "Спасибо Анна Петровна, всё быстро",
         "Mr Smith at desk 4 was rude",
+        "Hörmətli Leyla Arif qızı çox diqqətli idi",
+        "Только Мария Ивановна нормально объяснила",
+        # a cue followed by what is no name: an acronym with a case ending, a place, a language
+        "Mənim adım ASAN-da səhv yazılıb",
+        "Menim adim ASAN Pay sisteminde gorunmur",
+        "Моя фамилия ЗАГСом записана неверно",
+        "My name is English in my passport but Azerbaijani in the ID card",
+        "Mənim adım Azərbaycan əlifbasında düz yazılmayıb",
         # family words that are no patronymic
         "Qızımın pasportunu vaxtında verdilər",
         "Oğlum üçün arayış aldıq",
