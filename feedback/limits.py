@@ -47,6 +47,7 @@ def submission_limit_unless(exempt: Callable[[], bool]):
     return limiter.shared_limit(_submission_limit_value, scope="submit", methods=["POST"], exempt_when=exempt,
                                 override_defaults=False)
 
+
 #: Signing in: slows down password guessing from one address.
 login_limit = limiter.shared_limit(_configured("RATELIMIT_LOGIN"), scope="login", methods=["POST"])
 

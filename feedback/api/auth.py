@@ -27,8 +27,9 @@ def _verdict(scope: str) -> ApiKey | ApiKeyError | None:
     before the view does): the key, why it was refused, or None when no key came."""
     cached = g.get("api_key_verdict")
     if cached is None or cached[0] != scope:
+        presented = presented_key()
         try:
-            verdict = verify_api_key(presented_key(), scope) if presented_key() is not None else None
+            verdict = None if presented is None else verify_api_key(presented, scope)
         except ApiKeyError as exc:
             verdict = exc
         g.api_key_verdict = cached = (scope, verdict)
