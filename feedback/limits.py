@@ -48,8 +48,18 @@ def submission_limit_unless(exempt: Callable[[], bool]):
                                 override_defaults=False)
 
 
-#: Signing in: slows down password guessing from one address.
-login_limit = limiter.shared_limit(_configured("RATELIMIT_LOGIN"), scope="login", methods=["POST"])
+def _refused(response) -> bool:
+    return response.status_code >= 400
+
+
+#: Signing in: slows down password (and code) guessing from one address. Only refused attempts
+#: count: a whole office behind one address signs in at nine without running into it.
+login_limit = limiter.shared_limit(_configured("RATELIMIT_LOGIN"), scope="login", methods=["POST"],
+                                   deduct_when=_refused)
+#: Registering a kiosk: a registration code is a password for a tablet, guessed the same way; a count
+#: of its own, so that tablets being set up and staff signing in behind one address don't share it.
+kiosk_code_limit = limiter.shared_limit(_configured("RATELIMIT_LOGIN"), scope="kiosk-code", methods=["POST"],
+                                        deduct_when=_refused)
 
 
 def _signed_in_account() -> str:

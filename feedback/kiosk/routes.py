@@ -13,7 +13,7 @@ from feedback.extensions import db
 from feedback.i18n import current_language
 from feedback.kiosk import bp
 from feedback.kiosk.device import current_kiosk, set_device_cookie
-from feedback.limits import login_limit
+from feedback.limits import kiosk_code_limit
 from feedback.models import Kiosk
 from feedback.services.kiosks import (
     KioskRegistrationError,
@@ -126,7 +126,7 @@ def thanks(center_code: str, desk: str):
 
 
 @bp.route("/kiosk/register", methods=["GET", "POST"])
-@login_limit  # a registration code is a password for a tablet: slow down guessing the same way
+@kiosk_code_limit
 def register():
     """Turn this browser into a kiosk with the one-time code an admin created."""
     code = (request.form.get("code") if request.method == "POST" else request.args.get("code")) or ""

@@ -310,6 +310,20 @@ def test_guessing_the_current_password_is_rate_limited_per_account(app, client, 
     assert _change_password(other, PASSWORD).status_code == 302
 
 
+@pytest.mark.config(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="2 per minute")
+def test_an_office_behind_one_address_signs_in_freely_while_guesses_are_limited(app, world):
+    # Four people signing in from one address: none is a guess, none counts.
+    for username in ("officer.a", "sup.baku", "integrity.1", "admin.1"):
+        assert login(app.test_client(), username).status_code == 302, username
+    guesser = app.test_client()
+    assert [login(guesser, "officer.a", f"guess {n}").status_code for n in range(2)] == [401, 401]
+    assert login(guesser, "officer.a").status_code == 429, "after two guesses, even the right password waits"
+    # Kiosk codes are guessed on a count of their own.
+    token = csrf_token_from(guesser.get("/kiosk/register").get_data(as_text=True))
+    register = guesser.post("/kiosk/register?lang=en", data={"csrf_token": token, "code": "nonsense"})
+    assert register.status_code == 400 and "unknown or has expired" in register.get_data(as_text=True)
+
+
 def test_signing_out_on_every_other_computer(app):
     """Left signed in at another desk: the officer ends that session from here and goes on."""
     with app.app_context():

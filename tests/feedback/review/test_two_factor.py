@@ -204,8 +204,11 @@ def test_the_command_line_resets_it_and_the_log_says_so(app, runner, officer):
 
 @pytest.mark.config(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="3 per minute")
 def test_the_code_step_shares_the_login_limit(client, officer):
-    password_step(client, "officer.a")
+    token = csrf_token_from(client.get("/review/login?lang=en").get_data(as_text=True))
+    wrong = client.post("/review/login?lang=en", data={"csrf_token": token, "username": "officer.a", "password": "no"})
+    assert wrong.status_code == 401
+    assert password_step(client, "officer.a").status_code == 302, "a right password does not count"
     token = csrf_token_from(client.get("/review/login/code").get_data(as_text=True))
     answers = [client.post("/review/login/code", data={"csrf_token": token, "code": "bad"}).status_code
                for _ in range(3)]
-    assert answers == [401, 401, 429], "the password step used one of the three"
+    assert answers == [401, 401, 429], "the wrong password used one of the three"
