@@ -172,7 +172,8 @@ def openapi_document() -> dict:
                     "description": "Open to anyone, as the survey page is, and limited per client address as "
                     "the survey is (the two count together). A machine client sending for many citizens "
                     "(a hall's queue system, a kiosk gateway) sends a key holding `feedback:create` and is "
-                    "not held to that limit; a key sent must be valid.",
+                    "not held to that limit; a key sent must be valid. Its Idempotency-Keys are its own: "
+                    "another client choosing the same key neither collides with it nor gets its reference.",
                     "security": [{}, {"apiKey": []}],
                     "parameters": [
                         {
@@ -201,7 +202,7 @@ def openapi_document() -> dict:
                         },
                         "400": _error_response("Invalid input; `errors` maps each field to a message"),
                         "401": _error_response("An API key was sent, and it is malformed, unknown or revoked"),
-                        "403": _error_response("The API key sent lacks the scope `feedback:create`"),
+                        "403": _error_response("The API key sent lacks the scope `feedback:create`, or is limited to another center"),
                         "409": _error_response(
                             "The Idempotency-Key was used before for different feedback; nothing was stored. "
                             "Send new feedback with a new key."

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import sqlalchemy as sa
-from flask import current_app, jsonify, request
+from flask import current_app, g, jsonify, request
 
 from feedback.api import bp
 from feedback.api.auth import holds_api_key, require_api_key
@@ -21,6 +22,15 @@ from feedback.services.triage import TriageRules
 from feedback.validation import FeedbackForm
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
+
+
+def _keys_own(idempotency_key: str | None, api_key) -> str | None:
+    """The Idempotency-Key in the namespace of the API key that sent it: machine clients choose
+    their keys (a ticket number, say), so two of them may choose the same one; neither must take
+    the other's submission for its own, or be refused because of it."""
+    if idempotency_key is None or api_key is None:
+        return idempotency_key
+    return f"key-{api_key.id}:{hashlib.sha256(idempotency_key.encode()).hexdigest()[:48]}"
 
 
 def _invalid(errors: dict[str, str]):
@@ -73,13 +83,17 @@ def create_feedback():
         errors.update({k: v for k, v in form_errors(form).items() if k not in errors})
     if errors:
         return _invalid(errors)
+    center_code = payload["center"].strip()
+    api_key = g.api_key
+    if api_key is not None and api_key.center_id is not None and api_key.center.code != center_code:
+        return render_error(403, "this API key may only send feedback for its own center")
     try:
         outcome = submit_feedback(
-            form.to_input(center_code=payload["center"].strip(), language=language),
+            form.to_input(center_code=center_code, language=language),
             channel=Channel.api,
             classifier=get_classifier(),
             rules=TriageRules.from_config(current_app.config),
-            idempotency_key=key,
+            idempotency_key=_keys_own(key, api_key),
         )
     except SubmissionRejected as exc:
         return _invalid(exc.errors)

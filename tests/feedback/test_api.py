@@ -7,9 +7,9 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from factories import make_center
+from factories import make_api_key, make_center, make_submission
 from feedback.extensions import db
-from feedback.models import Channel, Submission
+from feedback.models import Center, Channel, Submission
 
 
 @pytest.fixture
@@ -23,8 +23,8 @@ def _count(app):
         return db.session.scalar(sa.select(sa.func.count()).select_from(Submission))
 
 
-def _post(client, body, key=None, **kwargs):
-    headers = {"Idempotency-Key": key} if key else {}
+def _post(client, body, key=None, headers=(), **kwargs):
+    headers = {**({"Idempotency-Key": key} if key else {}), **dict(headers)}
     return client.post("/api/v1/feedback", json=body, headers=headers, **kwargs)
 
 
@@ -50,6 +50,42 @@ def test_create_then_replay_returns_the_same_reference(app, client, center):
     with app.app_context():
         stored = db.session.scalar(sa.select(Submission))
         assert stored.channel == Channel.api and stored.courtesy_rating == 4 and stored.is_matter_resolved
+
+
+def test_two_machine_clients_choosing_the_same_key_neither_collide_nor_see_each_others(app, client, center):
+    with app.app_context():
+        first = make_api_key(("feedback:create",), name="queue system A")
+        second = make_api_key(("feedback:create",), name="queue system B")
+    body = {"center": center, "rating": 2}
+    # Ticket numbers make predictable keys: both halls' systems send "ticket-0001".
+    mine = _post(client, body, key="ticket-0001", headers={"Authorization": f"Bearer {first}"})
+    theirs = _post(client, body, key="ticket-0001", headers={"Authorization": f"Bearer {second}"})
+    anonymous = _post(client, body, key="ticket-0001")
+    assert [mine.status_code, theirs.status_code, anonymous.status_code] == [201, 201, 201]
+    assert len({r.get_json()["reference"] for r in (mine, theirs, anonymous)}) == 3
+    again = _post(client, body, key="ticket-0001", headers={"Authorization": f"Bearer {first}"})
+    assert again.status_code == 200 and again.get_json()["reference"] == mine.get_json()["reference"]
+    assert _count(app) == 3
+
+
+def test_a_key_met_on_another_channel_gives_no_reference(app, client, center):
+    with app.app_context():
+        survey = db.session.scalar(sa.select(Center).where(Center.code == center))
+        make_submission(survey, rating=5, idempotency_key="d1c3a8f0e2b54b7f9a6c2e1d0f3b5a7c", channel=Channel.qr)
+    replay = _post(client, {"center": center, "rating": 5}, key="d1c3a8f0e2b54b7f9a6c2e1d0f3b5a7c")
+    assert replay.status_code == 409 and "reference" not in replay.get_json()
+    assert _count(app) == 1
+
+
+def test_a_key_bound_to_a_center_sends_feedback_for_that_center_only(app, client, center):
+    with app.app_context():
+        make_center("gence-1")
+        bound = make_api_key(("feedback:create",), center=db.session.scalar(sa.select(Center).where(Center.code == center)))
+    headers = {"Authorization": f"Bearer {bound}"}
+    assert _post(client, {"center": center, "rating": 4}, headers=headers).status_code == 201
+    other = _post(client, {"center": "gence-1", "rating": 4}, headers=headers)
+    assert other.status_code == 403 and "own center" in other.get_json()["error"]
+    assert _count(app) == 1
 
 
 @pytest.mark.parametrize("comment", ["🤦\u200d♂️ yenə sistem işləmir", "Ailəmlə gəldik 👨\u200d👩\u200d👧, hər şey əla idi",
