@@ -50,6 +50,11 @@ def user(user_id: int | None = None):
                                    display_name=form.display_name.data or "", region=form.region.data,
                                    center_codes=form.centers.data or [], now=utcnow(), actor=current_user)
             else:
+                if form.password.data and user.id == current_user.id:
+                    # Here no current password is asked for: whoever finds an administrator's desk
+                    # left signed in must not take the account over from this page.
+                    raise AccountError({"password": _("Change your own password on your account's "
+                                                      "password page, with the current one.")})
                 update_user(user, display_name=form.display_name.data or "", role=form.role.data,
                             region=form.region.data, center_codes=form.centers.data or [], actor=current_user)
                 if form.password.data:

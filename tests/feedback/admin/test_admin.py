@@ -4,6 +4,7 @@ import sqlalchemy as sa
 
 from support import csrf_token_from, login_admin
 from factories import make_center, make_user
+from feedback.auth import verify_password
 from feedback.extensions import db
 from feedback.models import Center, Service, User
 
@@ -67,6 +68,20 @@ def test_an_admin_cannot_take_away_their_own_admin_role(app, client):
     assert client.get("/admin/").status_code == 200
     with app.app_context():
         assert db.session.scalar(sa.select(User.role).where(User.id == own_id)).value == "admin"
+
+
+def test_an_admin_changes_their_own_password_only_where_the_current_one_is_asked(app, client):
+    """An administrator's desk left signed in must not let a passer-by take the account over."""
+    token = login_admin(app, client)
+    with app.app_context():
+        own_id = db.session.scalar(sa.select(User.id).where(User.username == "admin.1"))
+    response = client.post(f"/admin/users/{own_id}?lang=en", data={
+        "csrf_token": token, "username": "admin.1", "role": "admin", "password": "a brand new secret 9"})
+    assert response.status_code == 400 and "password page" in response.get_data(as_text=True)
+    with app.app_context():
+        admin = db.session.get(User, own_id)
+        assert verify_password(admin.password_hash, "correct horse 42")
+        assert not verify_password(admin.password_hash, "a brand new secret 9")
 
 
 def test_users_cli_refuses_a_name_or_region_longer_than_stored_with_a_message(app, runner):
