@@ -75,11 +75,11 @@ def main() -> None:
                 data = FeedbackInput(center_code="baku-1", rating=1 + i % 5, language="az", comment=f"c{i}")
                 moment = now + timedelta(seconds=10 * i)  # slow enough never to trip the burst limit
                 start = time.perf_counter()
-                record_kiosk_rating(kiosk, data, classifier=_NoModel(), rules=rules, repeat_seconds=5,
+                record_kiosk_rating(kiosk, data, classifier=_NoModel(), rules=rules, repeat_seconds=5, tap_key="bench",
                                     burst_per_minute=10, now=moment)
                 accepted.append(time.perf_counter() - start)
                 start = time.perf_counter()
-                outcome = record_kiosk_rating(kiosk, data, classifier=_NoModel(), rules=rules, repeat_seconds=5,
+                outcome = record_kiosk_rating(kiosk, data, classifier=_NoModel(), rules=rules, repeat_seconds=5, tap_key="bench",
                                               burst_per_minute=10, now=moment + timedelta(seconds=1))
                 repeats.append(time.perf_counter() - start)
                 assert outcome.action == "repeat"

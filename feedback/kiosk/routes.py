@@ -94,6 +94,7 @@ def rate(center_code: str, desk: str):
                 rules=TriageRules.from_config(current_app.config),
                 repeat_seconds=current_app.config["KIOSK_REPEAT_SECONDS"],
                 burst_per_minute=current_app.config["KIOSK_BURST_PER_MINUTE"],
+                tap_key=current_app.secret_key,
                 idempotency_key=key,
             )
         except SubmissionRejected:  # the center closed since the page was shown

@@ -66,7 +66,8 @@ class KioskTap(db.Model):
     kiosk_id: Mapped[int] = mapped_column(sa.ForeignKey("kiosks.id", ondelete="CASCADE"))
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     rating: Mapped[int] = mapped_column(sa.SmallInteger)
-    #: SHA-256 of the comment as sent, so identical repeats are recognised without keeping the text.
+    #: A keyed hash of the comment as sent (``services.kiosks.tap_digest``), so identical repeats are
+    #: recognised without keeping the text; emptied when the citizen has the feedback erased.
     comment_digest: Mapped[str] = mapped_column(sa.String(64))
     #: The submission stored for this tap; empty when it was held back.
     submission_id: Mapped[int | None] = mapped_column(sa.ForeignKey("submissions.id", ondelete="SET NULL"))

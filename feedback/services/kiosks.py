@@ -143,6 +143,18 @@ def _recent_taps(kiosk: Kiosk, since: datetime) -> list[RecentTap]:
     return [RecentTap(*row) for row in rows]
 
 
+#: How long a kiosk's taps are kept: the guard reads the last minutes, the admin's list the last day.
+TAP_HISTORY = timedelta(days=2)
+
+
+def tap_digest(comment: str, key: str | bytes) -> str:
+    """What a tap keeps of its comment, so that the guard recognises an identical repeat: a keyed
+    hash (HMAC-SHA-256 with the app's secret key). A plain hash of a short comment, or of one with
+    a phone number in it, could be reversed by trying every candidate."""
+    key = key.encode() if isinstance(key, str) else key
+    return hmac.new(key, comment.encode(), "sha256").hexdigest()
+
+
 def record_kiosk_rating(
     kiosk: Kiosk,
     data: FeedbackInput,
@@ -151,15 +163,20 @@ def record_kiosk_rating(
     rules: TriageRules,
     repeat_seconds: int,
     burst_per_minute: int,
+    tap_key: str | bytes,
     idempotency_key: str | None = None,
     now: datetime | None = None,
 ) -> KioskOutcome:
-    """Store a kiosk's rating unless the guard counts it as a repeat or holds it back; commit."""
+    """Store a kiosk's rating unless the guard counts it as a repeat or holds it back; commit.
+    ``tap_key`` keys the hash a tap keeps of its comment (``tap_digest``)."""
     now = now or datetime.now(timezone.utc)
-    tap_digest = digest(data.comment)
+    # Taps older than any reader needs go, so the table keeps no lasting trace of comments.
+    db.session.execute(sa.delete(KioskTap).where(KioskTap.kiosk_id == kiosk.id,
+                                                 KioskTap.created_dt < now - TAP_HISTORY))
+    comment_digest = tap_digest(data.comment, tap_key)
     window = max(BURST_WINDOW, timedelta(seconds=repeat_seconds))
     decision = judge_tap(
-        _recent_taps(kiosk, now - window), rating=data.rating, comment_digest=tap_digest, now=now,
+        _recent_taps(kiosk, now - window), rating=data.rating, comment_digest=comment_digest, now=now,
         repeat_seconds=repeat_seconds, burst_per_minute=burst_per_minute,
     )
     if decision.action is GuardAction.repeat:
@@ -168,7 +185,7 @@ def record_kiosk_rating(
         return KioskOutcome(decision.action, db.session.get(Submission, decision.repeat_of))
     if decision.action is GuardAction.hold:
         db.session.add(KioskTap(kiosk_id=kiosk.id, created_dt=now, rating=data.rating,
-                                comment_digest=tap_digest, is_held=True))
+                                comment_digest=comment_digest, is_held=True))
         mark_seen(kiosk, now)
         db.session.commit()
         log.warning("kiosk %s (%s desk %s): burst over %s a minute, rating held back",
@@ -182,7 +199,7 @@ def record_kiosk_rating(
         # Recorded after the submission's own commit: the tap log feeds only the guard and the
         # admin's counters, so a lost row here costs one tap of history, never a submission.
         db.session.add(KioskTap(kiosk_id=kiosk_id, created_dt=now, rating=data.rating,
-                                comment_digest=tap_digest, submission_id=outcome.submission.id))
+                                comment_digest=comment_digest, submission_id=outcome.submission.id))
     mark_seen(db.session.get(Kiosk, kiosk_id), now)
     db.session.commit()
     return KioskOutcome(GuardAction.accept, outcome.submission)

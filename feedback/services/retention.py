@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from feedback.extensions import db
-from feedback.models import AdminAction, Case, CaseEvent, EventKind, Submission, User
+from feedback.models import AdminAction, Case, CaseEvent, EventKind, KioskTap, Submission, User
 from feedback.services import audit
 from feedback.services.references import normalise_reference
 
@@ -98,6 +98,8 @@ def erase_on_request(submission: Submission, *, now: datetime, actor: User | Non
     submission.is_contact_consented = False
     submission.comment = submission.comment_masked = ""
     submission.model_reasons = []
+    # The kiosk's tap keeps a hash of the comment for its repeat guard; it goes with the comment.
+    db.session.execute(sa.update(KioskTap).where(KioskTap.submission_id == submission.id).values(comment_digest=""))
     details = {"contact": erased.contact, "comment": erased.comment}
     case_id = db.session.scalar(sa.select(Case.id).where(Case.submission_id == submission.id))
     if case_id is not None:
