@@ -17,6 +17,8 @@ from datetime import datetime
 
 import pyotp
 import segno
+import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 from flask_babel import gettext as _
 
 from feedback.extensions import db
@@ -110,8 +112,17 @@ def verify_code(user: User, code, now: datetime) -> bool:
     step = _matching_step(user.totp_secret, code, now, after=user.totp_last_step)
     if step is None:
         return False
-    user.totp_last_step = step
-    db.session.flush()
+    # Claimed in the database, not on the loaded row: two sign-ins racing with one code (a code
+    # seen over a shoulder) must not both pass. The later one waits for the row and finds it taken.
+    claimed = db.session.execute(
+        sa.update(User)
+        .where(User.id == user.id, sa.or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        return False
+    set_committed_value(user, "totp_last_step", step)
     return True
 
 

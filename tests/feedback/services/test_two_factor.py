@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from factories import make_user
 from feedback.extensions import db
-from feedback.models import AdminAction, AdminEvent
+from feedback.models import AdminAction, AdminEvent, User
 from feedback.services import two_factor
 from feedback.services.accounts import LoginPolicy, LoginRefused, authenticate, authenticate_code
 
@@ -35,6 +35,15 @@ def test_the_current_code_passes_once(user):
     assert two_factor.verify_code(user, code(user, NOW), NOW)
     assert not two_factor.verify_code(user, code(user, NOW), NOW), "replayed"
     assert not two_factor.verify_code(user, code(user, NOW - STEP), NOW), "older than the one used"
+
+
+def test_two_sign_ins_racing_with_one_code_do_not_both_pass(user):
+    # The other request loaded the account too, and used the code first (its own connection).
+    with db.engine.begin() as other:
+        other.execute(sa.update(User).where(User.id == user.id)
+                      .values(totp_last_step=pyotp.TOTP(user.totp_secret).timecode(NOW)))
+    assert user.totp_last_step < pyotp.TOTP(user.totp_secret).timecode(NOW), "this request's row is stale"
+    assert not two_factor.verify_code(user, code(user, NOW), NOW)
 
 
 @pytest.mark.parametrize("offset", [-1, 1])
