@@ -101,8 +101,8 @@ def queue():
     ), status
 
 
-def _case_or_404(case_id: int) -> Case:
-    case = get_visible_case(current_user, case_id)
+def _case_or_404(case_id: int, *, for_change: bool = False) -> Case:
+    case = get_visible_case(current_user, case_id, for_change=for_change)
     if case is None:
         abort(404)
     return case
@@ -169,7 +169,7 @@ def reveal_contact(case_id: int):
 
 def _act(case_id: int, form_class, step: Callable[[Case, object], object], done: str):
     """Run one workflow step from a posted form; refusals come back as a message on the case page."""
-    case = _case_or_404(case_id)
+    case = _case_or_404(case_id, for_change=True)
     form = form_class()
     if isinstance(form, AssignForm):
         form.assignee.choices = []  # validated in the service, which knows who may see the case

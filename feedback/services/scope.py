@@ -46,9 +46,16 @@ def visible_cases(user: User) -> sa.Select:
     return sa.select(Case).where(case_clause(user))
 
 
-def get_visible_case(user: User, case_id: int) -> Case | None:
-    """The case if it exists and the user may see it; None otherwise (answer 404 for both)."""
-    return db.session.scalar(visible_cases(user).where(Case.id == case_id))
+def get_visible_case(user: User, case_id: int, *, for_change: bool = False) -> Case | None:
+    """The case if it exists and the user may see it; None otherwise (answer 404 for both).
+
+    ``for_change`` locks the case's row until the transaction ends (PostgreSQL; SQLite has one
+    writer at a time anyway): two officers resolving one case at once are then taken in turn, and
+    the second finds it resolved rather than writing a second resolution over the first."""
+    query = visible_cases(user).where(Case.id == case_id)
+    if for_change:
+        query = query.with_for_update(of=Case).execution_options(populate_existing=True)
+    return db.session.scalar(query)
 
 
 def key_case_clause(key: ApiKey) -> sa.ColumnElement[bool]:

@@ -1,6 +1,7 @@
 """The officers' pages through the client: login, scope, masking, workflow, queue, status page, CLI."""
 
 import re
+import threading
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from factories import make_case, make_center, make_user
 from feedback.auth import verify_password
 from feedback.extensions import db
 from feedback.models import Case, CaseEvent, CaseStatus, EventKind, User
+from feedback.models._types import utcnow
 
 PASSWORD = "correct horse 42"
 
@@ -127,6 +129,36 @@ def test_illegal_transition_is_refused_with_a_message_and_legal_ones_logged(app,
         assert case.status == CaseStatus.resolved and case.is_complaint_confirmed is True
         assert [e.kind for e in case.events] == ["opened", "status_changed", "assigned", "status_changed",
                                                  "resolution", "labelled", "note"]
+
+
+def test_two_officers_resolving_one_case_at_once_are_taken_in_turn(app, client, world):
+    """The second finds the case resolved, instead of writing its resolution over the first's."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("SQLite has one writer at a time; a stale read cannot write at all")
+    login(client, "officer.a")
+    url = f"/review/cases/{world['a']}"
+    token = csrf_token_from(client.get(url).get_data(as_text=True))
+    client.post(f"{url}/status", data={"csrf_token": token, "to": "in_progress"})
+    answers = []
+    with app.app_context(), db.engine.connect() as first:
+        with first.begin():
+            # The first officer's request is resolving the case: it holds the row.
+            first.execute(sa.select(Case.id).where(Case.id == world["a"]).with_for_update())
+            second = threading.Thread(target=lambda: answers.append(client.post(
+                f"{url}/resolve?lang=en", data={"csrf_token": token, "category": "other", "message": "Second."},
+                follow_redirects=True)))
+            second.start()
+            second.join(timeout=1)
+            assert second.is_alive(), "the second resolution waits for the first"
+            first.execute(sa.update(Case).where(Case.id == world["a"]).values(
+                status=CaseStatus.resolved, resolution_category="waiting_time", resolution_message="First.",
+                closed_dt=utcnow()))
+        second.join(timeout=30)
+    assert "cannot become" in answers[0].get_data(as_text=True) or "already" in answers[0].get_data(as_text=True)
+    with app.app_context():
+        case = db.session.get(Case, world["a"])
+        assert case.resolution_message == "First."
+        assert [e.kind for e in case.events].count("resolution") == 0, "no second resolution in the trail"
 
 
 def test_bad_input_never_500(client, world):
