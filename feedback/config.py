@@ -146,6 +146,9 @@ def from_environment(instance_path: str, env: dict | None = None) -> dict:
         # ... and more than this many ratings from one tablet in a minute are held back.
         "KIOSK_BURST_PER_MINUTE": int(env.get("REY_KIOSK_BURST_PER_MINUTE", 10)),
         "KIOSK_REGISTRATION_MINUTES": int(env.get("REY_KIOSK_REGISTRATION_MINUTES", 30)),
+        # Where registered tablets may send from (empty: anywhere). A kiosk's cookie copied off a
+        # tablet then rates nothing from outside the halls.
+        "KIOSK_NETWORKS": networks(env.get("REY_KIOSK_NETWORKS", ""), name="REY_KIOSK_NETWORKS"),
         # A font covering ə ş ç ğ ı ö ü and Cyrillic for the posters (Debian: fonts-dejavu-core).
         "POSTER_FONT_DIR": env.get("REY_POSTER_FONT_DIR", "/usr/share/fonts/truetype/dejavu"),
         # Staff logins: failures in a row before a lock-out, and its first length in minutes.

@@ -13,6 +13,7 @@ from feedback.extensions import db
 from feedback.i18n import current_language
 from feedback.kiosk import bp
 from feedback.kiosk.device import current_kiosk, set_device_cookie
+from feedback.addresses import in_networks
 from feedback.limits import kiosk_code_limit
 from feedback.models import Kiosk
 from feedback.services.kiosks import (
@@ -53,6 +54,10 @@ def _kiosk_for(center_code: str, desk: str) -> tuple[Kiosk | None, object | None
     kiosk = current_kiosk()
     if kiosk is None:
         return None, _refuse()
+    allowed = current_app.config.get("KIOSK_NETWORKS")
+    if allowed and not in_networks(request.remote_addr, allowed):
+        return None, (render_template("kiosk/unregistered.html", message=_(
+            "This tablet takes feedback only from the network of its hall.")), 403)
     if kiosk.center.code != center_code or kiosk.desk != desk:
         return None, redirect(url_for("kiosk.rate", center_code=kiosk.center.code, desk=kiosk.desk))
     if not kiosk.center.is_active:

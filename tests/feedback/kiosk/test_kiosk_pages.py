@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from support import csrf_token_from
 from factories import make_center, make_kiosk
+from feedback.addresses import networks
 from feedback.extensions import db
 from feedback.models import Center, Channel, Kiosk, KioskTap, Submission
 from feedback.services.kiosks import revoke_kiosk
@@ -220,3 +221,16 @@ def test_a_tap_after_the_center_closed_is_explained(app, tablet):
     assert response.status_code == 403
     assert "not taking feedback at the moment" in response.get_data(as_text=True)
     assert "switched off" not in response.get_data(as_text=True) and _submissions(app) == []
+
+
+@pytest.mark.config(KIOSK_NETWORKS=networks("10.20.0.0/16", name="test"))
+def test_with_kiosk_networks_set_a_copied_cookie_rates_nothing_from_elsewhere(app, client, code):
+    client.environ_base["REMOTE_ADDR"] = "10.20.4.7"  # the hall's Wi-Fi
+    assert _register(client, code).status_code == 303
+    assert _tap(client, 5).status_code in (302, 303)
+    html = client.get(RATE + "?lang=en").get_data(as_text=True)
+    client.environ_base["REMOTE_ADDR"] = "203.0.113.9"  # the same cookie, outside
+    outside = client.post(RATE + "?lang=en", data={"csrf_token": csrf_token_from(html), "rating": "1"})
+    assert outside.status_code == 403 and "network of its hall" in outside.get_data(as_text=True)
+    assert client.get(RATE).status_code == 403
+    assert [s.rating for s in _submissions(app)] == [5]
