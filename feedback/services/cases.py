@@ -27,6 +27,7 @@ from feedback.models import (
     Submission,
     User,
 )
+from feedback.services.privacy import mask_personal_data
 from feedback.services.scope import may_see_case
 from feedback.services.triage import TriageDecision
 
@@ -196,13 +197,15 @@ def assign(case: Case, assignee: User | None, *, actor: User, now: datetime) -> 
 
 
 def add_note(case: Case, text: str, *, actor: User, now: datetime) -> CaseEvent:
-    """Add an internal note (never shown to the citizen)."""
+    """Add an internal note (never shown to the citizen). It is kept masked like the comment: an
+    officer who called the citizen back may write the number down, and supervisors, who read the
+    trail, may not see contacts."""
     text = (text or "").strip()
     if not text:
         raise CaseError(_("The note is empty."))
     if len(text) > NOTE_MAX_LENGTH:
         raise CaseError(_("The note is longer than %(n)d characters.", n=NOTE_MAX_LENGTH))
-    event = _log(case, EventKind.note, actor, now, text=text)
+    event = _log(case, EventKind.note, actor, now, text=mask_personal_data(text))
     db.session.flush()
     return event
 
@@ -220,6 +223,8 @@ def resolve(
         raise CaseError(_("Write a message for the citizen: it is shown on their status page."))
     if len(message) > MESSAGE_MAX_LENGTH:
         raise CaseError(_("The message is longer than %(n)d characters.", n=MESSAGE_MAX_LENGTH))
+    # Shown on a status page that anyone with the reference opens, and in the trail: masked.
+    message = mask_personal_data(message)
     if CaseStatus.resolved not in TRANSITIONS[case.status]:
         _move(case, CaseStatus.resolved, actor=actor, now=now)  # raises with the allowed moves
     case.resolution_category = category

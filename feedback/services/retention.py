@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from feedback.extensions import db
-from feedback.models import AdminAction, Case, CaseEvent, EventKind, KioskTap, Submission, User
+from feedback.models import AdminAction, Case, CaseEvent, EventKind, KioskTap, Submission, User, Visit
 from feedback.services import audit
 from feedback.services.references import normalise_reference
 
@@ -100,6 +100,10 @@ def erase_on_request(submission: Submission, *, now: datetime, actor: User | Non
     submission.model_reasons = []
     # The kiosk's tap keeps a hash of the comment for its repeat guard; it goes with the comment.
     db.session.execute(sa.update(KioskTap).where(KioskTap.submission_id == submission.id).values(comment_digest=""))
+    # The queue ticket ties the ratings to the queue system's record of a named citizen; the case's
+    # urgent words are quoted from the comment.
+    db.session.execute(sa.update(Visit).where(Visit.submission_id == submission.id).values(ticket=None))
+    db.session.execute(sa.update(Case).where(Case.submission_id == submission.id).values(urgent_terms=[]))
     details = {"contact": erased.contact, "comment": erased.comment}
     case_id = db.session.scalar(sa.select(Case.id).where(Case.submission_id == submission.id))
     if case_id is not None:

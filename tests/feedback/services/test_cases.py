@@ -91,6 +91,23 @@ def test_workflow_moves_and_refuses_illegal_steps_with_a_message(req_ctx):
     assert all(e.actor_id == officer.id for e in case.events[1:])
 
 
+def test_notes_and_resolution_messages_are_kept_masked(req_ctx):
+    # Supervisors read the trail but may not see contacts; anyone with the reference reads the message.
+    center = make_center()
+    officer = make_user("officer.a", centers=[center])
+    case = make_case(center)
+    now = case.opened_dt + timedelta(minutes=5)
+    cases.transition(case, "in_progress", actor=officer, now=now)
+    cases.add_note(case, "Zəng etdim +994 55 765 43 21, cavab vermədi", actor=officer, now=now)
+    cases.resolve(case, "documents", "Sənədiniz hazırdır, FIN 5ZK2R7M ilə gəlin", actor=officer, now=now)
+    db.session.commit()
+    note = next(e for e in case.events if e.kind == EventKind.note)
+    assert note.detail["text"] == "Zəng etdim [phone], cavab vermədi"
+    assert case.resolution_message == "Sənədiniz hazırdır, FIN [fin] ilə gəlin"
+    resolution = next(e for e in case.events if e.kind == EventKind.resolution)
+    assert "5ZK2R7M" not in resolution.detail["message"]
+
+
 def test_scope_of_every_role(app_ctx):
     a = make_center("center-a", region="Bakı")
     b = make_center("center-b", region="Gəncə")

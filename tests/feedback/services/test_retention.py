@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from factories import make_case, make_center, make_submission
 from feedback.extensions import db
-from feedback.models import AdminAction, AdminEvent, CaseEvent, EventKind, Submission
+from feedback.models import AdminAction, AdminEvent, Case, CaseEvent, EventKind, Submission, Visit
 from feedback.services.privacy import mask_personal_data
 from feedback.services.retention import (
     Erased, Purged, erase_on_request, find_submission, purge_expired_personal_data,
@@ -134,3 +134,21 @@ def test_cli_erases_by_a_reference_as_the_citizen_reads_it(app, runner):
         assert find_submission(reference).comment == ""
     unknown = runner.invoke(args=["privacy", "erase", "2222-2222"])
     assert unknown.exit_code != 0 and "no feedback has the reference" in unknown.output
+
+
+def test_erasing_on_request_unties_the_queue_ticket_and_the_cases_quoted_words(app):
+    reference = _with_case(app)
+    with app.app_context():
+        submission = find_submission(reference)
+        case = db.session.scalar(sa.select(Case).where(Case.submission_id == submission.id))
+        case.urgent_terms = ["rüşvət"]
+        db.session.add(Visit(token_hash="0" * 64, center_id=submission.center_id, ticket="A-042",
+                             issued_dt=NOW - timedelta(hours=1), expires_dt=NOW + timedelta(hours=1),
+                             used_dt=NOW, submission_id=submission.id))
+        db.session.commit()
+        erase_on_request(find_submission(reference), now=NOW)
+        db.session.commit()
+    with app.app_context():
+        assert db.session.scalar(sa.select(Visit.ticket)) is None, "the queue system's record of who it was"
+        assert db.session.scalar(sa.select(Case.urgent_terms)) == []
+        assert db.session.scalar(sa.select(Visit.submission_id)) is not None, "the visit stays verified"
