@@ -87,6 +87,7 @@ _NAME = re.compile(
 _NAME_KEYS = re.compile("adım|adim|adi̇m|oyad|ğlu|glu|qız|qiz|qi̇z|зовут|zovut|имя|фамил|фио|name|ич|вна|оглы|кызы")
 
 _TRIGGER = re.compile(r"[\d@]")
+_FIN_CUE = r"(?i:\bf[iİı]n\b|\bфин\b)"
 _PATTERNS = {
     "name": _NAME,
     "email": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
@@ -105,17 +106,25 @@ _PATTERNS = {
           | \(?0\d{2}\)?[\s.-]?\d{3}[\s.-]?\d{2}[\s.-]?\d{2}          # 050-123-45-67, (012) 555 12 34
           | (?:\+|00)[1-9]\d{0,2}(?:[\s.-]?\(?\d+\)?){2,6}            # +7 912 345 67 89, +44 20 7946 0000
           | 994\d{9}                                                  # 994501234567
+          | (?:10|50|51|55|60|70|77|99)[\s.-]?\d{3}[\s.-]?\d{2}[\s.-]?\d{2}  # 501234567, 55 765 43 21 (no 0)
           | \b\d{3}[\s-]\d{2}[\s-]\d{2}\b                             # 123-45-67 (local without code)
         )(?!\w)""",
         re.VERBOSE,
     ),
-    # FIN: 7 characters of digits and capital Latin letters except I and O, with at least one of each.
-    "fin": re.compile(r"\b(?=[0-9A-HJ-NP-Z]*\d)(?=[0-9A-HJ-NP-Z]*[A-HJ-NP-Z])[0-9A-HJ-NP-Z]{7}\b"),
+    # FIN: 7 characters of digits and capital Latin letters except I and O, with at least one of each;
+    # after the word "FIN" (however cased), in lower case too, as phones type it ("fin kodum 5zk2r7m").
+    "fin": re.compile(
+        rf"(?P<cue>{_FIN_CUE}(?:\s*(?i:kod\w*|код\w*|code))?\s*[:\-–]?\s*)"
+        r"(?P<given>(?=[0-9A-HJ-NP-Za-hj-np-z]*\d)(?=[0-9A-HJ-NP-Za-hj-np-z]*[A-HJ-NP-Za-hj-np-z])"
+        r"[0-9A-HJ-NP-Za-hj-np-z]{7})\b"
+        r"|\b(?=[0-9A-HJ-NP-Z]*\d)(?=[0-9A-HJ-NP-Z]*[A-HJ-NP-Z])[0-9A-HJ-NP-Z]{7}\b"
+    ),
 }
 
 
 _DIGIT = re.compile(r"\d")
 _FIN_LETTER = re.compile(r"[A-HJ-NP-Z]")
+_FIN_CUE_FOUND = re.compile(_FIN_CUE).search
 #: What each pattern can't match without (text, number of digits in it): cheap tests that spare
 #: most comments most of the scans. Each follows from the pattern above it.
 _POSSIBLE = {
@@ -126,7 +135,8 @@ _POSSIBLE = {
     "idcard": lambda text, digits: digits >= 7,
     # Every phone form has 7 digits or more, except those starting "+" or "00" (e.g. "+1 23 45").
     "phone": lambda text, digits: digits >= 7 or "+" in text or "00" in text,
-    "fin": lambda text, digits: digits > 0 and _FIN_LETTER.search(text) is not None,
+    "fin": lambda text, digits: digits > 0 and (_FIN_LETTER.search(text) is not None
+                                                or _FIN_CUE_FOUND(text) is not None),
 }
 
 
@@ -158,12 +168,12 @@ def _replacement(kind: str, mask_text: str):
         def card(match: re.Match) -> str:
             return mask_text if _luhn_ok(re.sub(r"\D", "", match.group(0))) else match.group(0)
         return card
-    if kind == "name":
-        def name(match: re.Match) -> str:
+    if kind in ("name", "fin"):
+        def cued(match: re.Match) -> str:
             if match.group("given") is None:
-                return mask_text  # a full formal name
+                return mask_text  # found without a cue (a full formal name, a FIN in capitals)
             return match.group(0)[: match.start("given") - match.start()] + mask_text  # keep "my name is"
-        return name
+        return cued
     if kind == "iban":
         def iban(match: re.Match) -> str:
             groups = match.group(0).split(" ")

@@ -40,7 +40,8 @@ NAME_WORDS = ("Orxan", "Əli", "Məmmədov", "Quliyeva", "oğlu", "qızı", "Oğ
               "soyadım", "və", "Salam", "ſoyad:", "ADİM", "QİZİ", "belgədə", "Иван", "Иванов", "Петрович", "Ильинична", "Петровна", "Сидорова", "меня",
               "зовут", "ФИО:", "Ad", "soyad:", "my", "My", "name", "is", "John", "Smith", "a1@b.az", "5ZK2R7M",
               "Ok", ",", ".", "Ab", "Ç", "оглы", "КЫЗЫ", "Name:", "name's", "ASAN-da", "Hörmətli", "Только",
-              "Фамилия", "имя:", "Ad,", "O'Connor", "Latın")
+              "Фамилия", "имя:", "Ad,", "O'Connor", "Latın", "fin", "FİN:", "ФИН", "kodum", "5zk2r7m",
+              "501234567", "55", "765")
 
 
 def test_mask_equals_every_pattern_on_random_names():

@@ -32,6 +32,11 @@ from feedback.services.privacy import (
         ("+7 912 345 67 89 — звоните", "912 345", PHONE_MASK),
         ("yazın: elvin.mammadov@mail.az", "elvin.mammadov", EMAIL_MASK),
         ("FIN kodum 5ZK2R7M idi", "5ZK2R7M", FIN_MASK),
+        # After the word FIN, a phone's lower case too; a mobile typed without its 0.
+        ("fin kodum 5zk2r7m, zəng edin", "5zk2r7m", FIN_MASK),
+        ("ФИН: 5zk2r7m", "5zk2r7m", FIN_MASK),
+        ("nomrem 501234567 cavab verin", "1234567", PHONE_MASK),
+        ("zeng edin 55 765 43 21", "765 43 21", PHONE_MASK),
         ("şəxsiyyət vəsiqəsi AZE12345678", "12345678", ID_MASK),
         ("yeni vəsiqə AA 1234567", "1234567", ID_MASK),
         ("kart 4111 1111 1111 1111 ilə ödədim", "4111 1111", CARD_MASK),
@@ -58,6 +63,8 @@ def test_personal_data_is_masked(text, secret, mask):
         "Paid 25 AZN fee on 12.03.2024",
         "ASAN xidmət çox yaxşıdır",
         "DOCUMENT",  # seven capital letters but no digit: a word, not a FIN
+        "final 3 saat gözlədik, fin kodu tələb olunmadı",
+        "Sifariş 123456789 hələ hazır deyil",  # nine digits, but no mobile code first
     ],
 )
 def test_ordinary_numbers_and_words_are_left_alone(text):
