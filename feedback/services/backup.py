@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess  # nosec B404
@@ -62,9 +63,15 @@ def _make_parent(target: Path) -> None:
         raise BackupError(f"cannot create the folder for {target}: {exc.strerror or exc}") from None
 
 
-def libpq_url(url: URL) -> str:
-    """The SQLAlchemy URL as pg_dump understands it (no driver name)."""
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+def pg_dump_command(pg_dump: str, url: URL, target: Path) -> tuple[list[str], dict[str, str]]:
+    """pg_dump's arguments and environment for the database at ``url``. The password goes in the
+    environment (PGPASSWORD), not on the command line, where any user of the host can read it."""
+    dbname = URL.create("postgresql", username=url.username, host=url.host, port=url.port,
+                        database=url.database, query=url.query).render_as_string(hide_password=False)
+    env = dict(os.environ)
+    if url.password is not None:
+        env["PGPASSWORD"] = str(url.password)
+    return [pg_dump, "--format=custom", "--no-owner", f"--file={target}", f"--dbname={dbname}"], env
 
 
 def backup_postgresql(url: URL, target: Path) -> BackupResult:
@@ -78,9 +85,9 @@ def backup_postgresql(url: URL, target: Path) -> BackupResult:
         )
     _make_parent(target)
     # A fixed program with an argument list and no shell; the URL comes from our own config.
+    argv, env = pg_dump_command(pg_dump, url, target)
     result = subprocess.run(  # noqa: S603 # nosec B603
-        [pg_dump, "--format=custom", "--no-owner", f"--file={target}", f"--dbname={libpq_url(url)}"],
-        capture_output=True, text=True, check=False, timeout=3600,
+        argv, env=env, capture_output=True, text=True, check=False, timeout=3600,
     )
     if result.returncode != 0:
         raise BackupError(f"pg_dump failed: {result.stderr.strip()}")

@@ -1,5 +1,6 @@
 """SQLite settings that keep submissions safe under concurrency, and online backups."""
 
+import os
 import shutil
 import sqlite3
 import threading
@@ -104,3 +105,18 @@ def test_backup_of_postgresql_runs_pg_dump(app, runner, tmp_path):
     result = runner.invoke(args=["db", "backup", "--output", str(tmp_path / "rey.dump")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "rey.dump").stat().st_size > 0 and "pg_restore" in result.output
+
+
+def test_pg_dump_gets_the_password_in_its_environment_not_on_its_command_line(tmp_path):
+    # Any user of the host can read another process's command line (ps).
+    from sqlalchemy.engine import make_url
+
+    from feedback.services.backup import pg_dump_command
+
+    url = make_url("postgresql+psycopg://rey:s3cret-pw@db.internal:5432/rey")
+    argv, env = pg_dump_command("/usr/bin/pg_dump", url, tmp_path / "rey.dump")
+    assert not any("s3cret-pw" in arg for arg in argv)
+    assert "--dbname=postgresql://rey@db.internal:5432/rey" in argv
+    assert env["PGPASSWORD"] == "s3cret-pw"
+    _, without = pg_dump_command("/usr/bin/pg_dump", make_url("postgresql://rey@/rey"), tmp_path / "rey.dump")
+    assert without.get("PGPASSWORD") == os.environ.get("PGPASSWORD")
