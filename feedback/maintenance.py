@@ -44,7 +44,8 @@ def privacy_group():
 @privacy_group.command("remask")
 @with_appcontext
 def remask_command():
-    """Mask stored comments again with the current patterns (after an upgrade that added some)."""
+    """Mask stored comments, case notes and resolution messages again with the current patterns
+    (after an upgrade that added some)."""
     from feedback.services.privacy import remask_stored_comments
 
     count = remask_stored_comments(now=datetime.now(timezone.utc))

@@ -14,7 +14,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from feedback.extensions import db
-from feedback.models import AdminAction, Submission, User
+from feedback.models import AdminAction, Case, CaseEvent, EventKind, Submission, User
 from feedback.services import audit
 from feedback.services.highlight import highlight
 from ml.privacy import mask
@@ -72,6 +72,50 @@ def remask_stored_comments(*, now: datetime, actor: User | None = None, batch_si
             db.session.execute(sa.update(Submission), updates)  # by primary key, one statement per batch
         changed += len(updates)
         last_id = rows[-1].id
+    case_texts = _remask_case_texts(batch_size)
     audit.record(AdminAction.comments_remasked, "stored comments", actor=actor, now=now,
-                 details={"submissions": changed})
+                 details={"submissions": changed, "case_texts": case_texts})
+    return changed
+
+
+#: What staff write that can quote a citizen's data: a note's text and a resolution's message.
+_CASE_EVENT_TEXTS = {EventKind.note: "text", EventKind.resolution: "message"}
+
+
+def _remask_case_texts(batch_size: int) -> int:
+    """Mask the case notes and resolution messages again (kept masked since 27 Nov 2026, as typed
+    before); returns how many changed."""
+    changed, last_id = 0, 0
+    while True:
+        rows = db.session.execute(
+            sa.select(CaseEvent.id, CaseEvent.kind, CaseEvent.detail)
+            .where(CaseEvent.id > last_id, CaseEvent.kind.in_(list(_CASE_EVENT_TEXTS)))
+            .order_by(CaseEvent.id).limit(batch_size)
+        ).all()
+        if not rows:
+            break
+        updates = []
+        for row in rows:
+            key = _CASE_EVENT_TEXTS[row.kind]
+            text = (row.detail or {}).get(key)
+            if isinstance(text, str) and (masked := mask_personal_data(text)) != text:
+                updates.append({"id": row.id, "detail": {**row.detail, key: masked}})
+        if updates:
+            db.session.execute(sa.update(CaseEvent), updates)
+        changed += len(updates)
+        last_id = rows[-1].id
+    last_id = 0
+    while True:
+        rows = db.session.execute(
+            sa.select(Case.id, Case.resolution_message)
+            .where(Case.id > last_id, Case.resolution_message != "").order_by(Case.id).limit(batch_size)
+        ).all()
+        if not rows:
+            break
+        updates = [{"id": row.id, "resolution_message": masked} for row in rows
+                   if (masked := mask_personal_data(row.resolution_message)) != row.resolution_message]
+        if updates:
+            db.session.execute(sa.update(Case), updates)
+        changed += len(updates)
+        last_id = rows[-1].id
     return changed

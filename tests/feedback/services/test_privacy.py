@@ -5,9 +5,9 @@ from datetime import datetime, timezone
 import pytest
 import sqlalchemy as sa
 
-from factories import make_center, make_submission
+from factories import make_case, make_center, make_submission
 from feedback.extensions import db
-from feedback.models import AdminAction, AdminEvent, Submission
+from feedback.models import AdminAction, AdminEvent, Case, CaseEvent, EventKind, Submission
 from feedback.services.privacy import (
     CARD_MASK,
     EMAIL_MASK,
@@ -212,7 +212,7 @@ def test_remasking_masks_what_earlier_patterns_missed_and_logs_the_run(app):
         assert remask_stored_comments(now=datetime.now(timezone.utc), batch_size=1) == 1
         db.session.commit()
         (line,) = db.session.scalars(sa.select(AdminEvent)).all()
-        assert line.action == AdminAction.comments_remasked and line.details == {"submissions": 1}
+        assert line.action == AdminAction.comments_remasked and line.details == {"submissions": 1, "case_texts": 0}
     masked = _masked_texts(app)
     assert masked[IBAN_COMMENT] == f"Pulu {IBAN_MASK} hesabıma qaytarın"
     assert masked["Zəng edin +994 50 123 45 67"] == f"Zəng edin {PHONE_MASK}"
@@ -236,3 +236,23 @@ def test_the_remask_command_commits_and_a_second_run_finds_nothing(app, runner):
     assert "changed in 1 submissions" in result.output
     assert IBAN_MASK in _masked_texts(app)[IBAN_COMMENT]
     assert "changed in 0 submissions" in runner.invoke(args=["privacy", "remask"]).output
+
+
+def test_remasking_masks_the_notes_and_resolution_messages_kept_as_typed_before(app):
+    with app.app_context():
+        case = make_case(make_center("baku-1"))
+        # As kept before notes and messages were masked when written.
+        db.session.add(CaseEvent(case_id=case.id, kind=EventKind.note, created_dt=datetime.now(timezone.utc),
+                                 detail={"text": "Zəng etdim +994 55 765 43 21"}))
+        db.session.add(CaseEvent(case_id=case.id, kind=EventKind.note, created_dt=datetime.now(timezone.utc),
+                                 detail={"text": "Heç nə yoxdur"}))
+        case.resolution_message = "FIN 5ZK2R7M ilə gəlin"
+        db.session.commit()
+        remask_stored_comments(now=datetime.now(timezone.utc), batch_size=1)
+        db.session.commit()
+        notes = db.session.scalars(sa.select(CaseEvent.detail).where(CaseEvent.kind == EventKind.note)
+                                   .order_by(CaseEvent.id)).all()
+        assert [n["text"] for n in notes] == [f"Zəng etdim {PHONE_MASK}", "Heç nə yoxdur"]
+        assert db.session.scalar(sa.select(Case.resolution_message)) == f"FIN {FIN_MASK} ilə gəlin"
+        (line,) = db.session.scalars(sa.select(AdminEvent)).all()
+        assert line.details == {"submissions": 0, "case_texts": 2}
