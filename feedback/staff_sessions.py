@@ -7,7 +7,7 @@ session cookie itself, so every worker and every server behind the load balancer
 
 Signing out, or a sign-in found over, clears this browser's cookie; a copy of the cookie taken
 before (from a shared computer, a proxy's log) would still carry a sign-in whose times hold. So each
-sign-in carries a random token, and one that has ended is remembered in the database
+sign-in carries a random id, and one that has ended is remembered in the database
 (``EndedSignIn``) until the sign-in would have ended anyway.
 """
 
@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from enum import Enum
 
 import sqlalchemy as sa
-from flask import Flask, current_app, flash, session
+from flask import Flask, current_app, flash, request, session
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
@@ -66,20 +66,20 @@ def start(now: float | None = None) -> None:
     session[SIGN_IN_ID] = secrets.token_urlsafe(16)
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def _id_hash(sign_in_id: str) -> str:
+    return hashlib.sha256(sign_in_id.encode()).hexdigest()
 
 
 def end(now: float | None = None) -> None:
     """Sign out: this browser forgets the sign-in, and any copy of its cookie stops working. The
     caller commits."""
     now = now if now is not None else time.time()
-    token = session.get(SIGN_IN_ID)
-    if isinstance(token, str):
+    sign_in_id = session.get(SIGN_IN_ID)
+    if isinstance(sign_in_id, str):
         policy = SessionPolicy.from_config(current_app.config)
         until = session.get(SIGNED_IN_AT, now) + policy.longest_seconds
         db.session.execute(sa.delete(EndedSignIn).where(EndedSignIn.until_dt < _utc(now)))
-        db.session.merge(EndedSignIn(token_hash=_token_hash(token), until_dt=_utc(max(until, now))))
+        db.session.merge(EndedSignIn(token_hash=_id_hash(sign_in_id), until_dt=_utc(max(until, now))))
     logout_user()
     session.clear()
 
@@ -88,8 +88,8 @@ def _utc(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, timezone.utc)
 
 
-def _has_ended(token) -> bool:
-    return isinstance(token, str) and db.session.get(EndedSignIn, _token_hash(token)) is not None
+def _has_ended(sign_in_id) -> bool:
+    return isinstance(sign_in_id, str) and db.session.get(EndedSignIn, _id_hash(sign_in_id)) is not None
 
 
 def _check() -> None:
@@ -101,9 +101,11 @@ def _check() -> None:
         if current_user.is_authenticated:
             start()
         return
-    if SIGN_IN_ID not in session:  # signed in before sign-ins had tokens: one from now on
+    if SIGN_IN_ID not in session:  # signed in before sign-ins had ids: one from now on
         session[SIGN_IN_ID] = secrets.token_urlsafe(16)
-    elif _has_ended(session[SIGN_IN_ID]):  # a copy of the cookie of a sign-in that has ended
+    # A copy of the cookie of a sign-in that has ended. (Static files, which every staff page loads
+    # several of, show nothing; they are spared the database.)
+    elif request.endpoint != "static" and _has_ended(session[SIGN_IN_ID]):
         logout_user()
         session.clear()
         return

@@ -17,7 +17,7 @@ class EndedSignIn(db.Model):
 
     __tablename__ = "ended_sign_ins"
 
-    #: SHA-256 (hex) of the sign-in's random token, which only the session cookie holds.
+    #: SHA-256 (hex) of the sign-in's random id, which only the session cookie holds.
     token_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     #: When the sign-in would have ended at the latest (REY_STAFF_SESSION_HOURS after it began);
     #: the row is of no use after that and is deleted.

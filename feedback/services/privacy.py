@@ -49,73 +49,63 @@ def reasons_in(masked: str, reasons: list[str]) -> list[str]:
     return [reason for reason in reasons if any(segment.is_reason for segment in highlight(masked, [reason]))]
 
 
+def _rewrite_in_batches(query: sa.Select, model, rewrite, batch_size: int) -> int:
+    """Rows of ``query`` (which selects ``model.id`` first), read in batches by id so that memory
+    stays flat however many there are; ``rewrite(row)`` gives the changed values or None. Writes
+    the changes by primary key, one statement per batch; returns how many rows changed."""
+    changed, last_id = 0, 0
+    while rows := db.session.execute(query.where(model.id > last_id).order_by(model.id).limit(batch_size)).all():
+        updates = [{"id": row.id, **values} for row in rows if (values := rewrite(row)) is not None]
+        if updates:
+            db.session.execute(sa.update(model), updates)
+        changed += len(updates)
+        last_id = rows[-1].id
+    return changed
+
+
+def _remasked_comment(row) -> dict | None:
+    masked = mask_personal_data(row.comment)
+    if masked == row.comment_masked:
+        return None
+    return {"comment_masked": masked, "model_reasons": reasons_in(masked, row.model_reasons or [])}
+
+
 def remask_stored_comments(*, now: datetime, actor: User | None = None, batch_size: int = 1000) -> int:
     """Mask every stored comment again with today's patterns; returns how many masked texts changed.
 
     Reads the comments in batches by id, so memory stays flat however many there are, and writes
     only those whose masked text differs, with the model's reasons that the new text still shows.
-    The run is logged in the administration log. Flushes; the caller commits.
+    Case notes and resolution messages are masked again too. The run is logged in the
+    administration log. Flushes; the caller commits.
     """
-    changed, last_id = 0, 0
-    while True:
-        rows = db.session.execute(
-            sa.select(Submission.id, Submission.comment, Submission.comment_masked, Submission.model_reasons)
-            .where(Submission.id > last_id, Submission.comment != "")
-            .order_by(Submission.id)
-            .limit(batch_size)
-        ).all()
-        if not rows:
-            break
-        updates = [{"id": row.id, "comment_masked": masked, "model_reasons": reasons_in(masked, row.model_reasons or [])}
-                   for row in rows if (masked := mask_personal_data(row.comment)) != row.comment_masked]
-        if updates:
-            db.session.execute(sa.update(Submission), updates)  # by primary key, one statement per batch
-        changed += len(updates)
-        last_id = rows[-1].id
-    case_texts = _remask_case_texts(batch_size)
+    changed = _rewrite_in_batches(
+        sa.select(Submission.id, Submission.comment, Submission.comment_masked, Submission.model_reasons)
+        .where(Submission.comment != ""),
+        Submission, _remasked_comment, batch_size)
+    case_texts = _rewrite_in_batches(
+        sa.select(CaseEvent.id, CaseEvent.kind, CaseEvent.detail).where(CaseEvent.kind.in_(list(_CASE_EVENT_TEXTS))),
+        CaseEvent, _remasked_event, batch_size)
+    case_texts += _rewrite_in_batches(
+        sa.select(Case.id, Case.resolution_message).where(Case.resolution_message != ""),
+        Case, _remasked_resolution, batch_size)
     audit.record(AdminAction.comments_remasked, "stored comments", actor=actor, now=now,
                  details={"submissions": changed, "case_texts": case_texts})
     return changed
 
 
-#: What staff write that can quote a citizen's data: a note's text and a resolution's message.
+#: What staff write that can quote a citizen's data (kept masked since 27 Nov 2026, as typed
+#: before): a note's text and a resolution's message.
 _CASE_EVENT_TEXTS = {EventKind.note: "text", EventKind.resolution: "message"}
 
 
-def _remask_case_texts(batch_size: int) -> int:
-    """Mask the case notes and resolution messages again (kept masked since 27 Nov 2026, as typed
-    before); returns how many changed."""
-    changed, last_id = 0, 0
-    while True:
-        rows = db.session.execute(
-            sa.select(CaseEvent.id, CaseEvent.kind, CaseEvent.detail)
-            .where(CaseEvent.id > last_id, CaseEvent.kind.in_(list(_CASE_EVENT_TEXTS)))
-            .order_by(CaseEvent.id).limit(batch_size)
-        ).all()
-        if not rows:
-            break
-        updates = []
-        for row in rows:
-            key = _CASE_EVENT_TEXTS[row.kind]
-            text = (row.detail or {}).get(key)
-            if isinstance(text, str) and (masked := mask_personal_data(text)) != text:
-                updates.append({"id": row.id, "detail": {**row.detail, key: masked}})
-        if updates:
-            db.session.execute(sa.update(CaseEvent), updates)
-        changed += len(updates)
-        last_id = rows[-1].id
-    last_id = 0
-    while True:
-        rows = db.session.execute(
-            sa.select(Case.id, Case.resolution_message)
-            .where(Case.id > last_id, Case.resolution_message != "").order_by(Case.id).limit(batch_size)
-        ).all()
-        if not rows:
-            break
-        updates = [{"id": row.id, "resolution_message": masked} for row in rows
-                   if (masked := mask_personal_data(row.resolution_message)) != row.resolution_message]
-        if updates:
-            db.session.execute(sa.update(Case), updates)
-        changed += len(updates)
-        last_id = rows[-1].id
-    return changed
+def _remasked_event(row) -> dict | None:
+    key = _CASE_EVENT_TEXTS[row.kind]
+    text = (row.detail or {}).get(key)
+    if not isinstance(text, str) or (masked := mask_personal_data(text)) == text:
+        return None
+    return {"detail": {**row.detail, key: masked}}
+
+
+def _remasked_resolution(row) -> dict | None:
+    masked = mask_personal_data(row.resolution_message)
+    return None if masked == row.resolution_message else {"resolution_message": masked}

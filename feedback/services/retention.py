@@ -103,11 +103,11 @@ def erase_on_request(submission: Submission, *, now: datetime, actor: User | Non
     # The queue ticket ties the ratings to the queue system's record of a named citizen; the case's
     # urgent words are quoted from the comment.
     db.session.execute(sa.update(Visit).where(Visit.submission_id == submission.id).values(ticket=None))
-    db.session.execute(sa.update(Case).where(Case.submission_id == submission.id).values(urgent_terms=[]))
     details = {"contact": erased.contact, "comment": erased.comment}
-    case_id = db.session.scalar(sa.select(Case.id).where(Case.submission_id == submission.id))
-    if case_id is not None:
-        db.session.add(CaseEvent(case_id=case_id, actor_id=actor.id if actor else None,
+    case = db.session.scalar(sa.select(Case).where(Case.submission_id == submission.id))
+    if case is not None:
+        case.urgent_terms = []
+        db.session.add(CaseEvent(case_id=case.id, actor_id=actor.id if actor else None,
                                  kind=EventKind.personal_data_erased, detail=details, created_dt=now))
     audit.record(AdminAction.personal_data_erased, submission.reference, actor=actor, now=now, details=details)
     db.session.flush()

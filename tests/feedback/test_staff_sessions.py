@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from support import login_admin
+from support import login_admin, sql_sent
 from feedback.extensions import db
 from feedback.models import EndedSignIn
 from feedback.staff_sessions import SEEN_AT, SIGNED_IN_AT, Ending, SessionPolicy
@@ -150,3 +150,12 @@ def test_ended_sign_ins_are_forgotten_once_they_would_have_ended_anyway(app, cli
         (row,) = db.session.scalars(sa.select(EndedSignIn)).all()
         assert row.token_hash != "0" * 64
         assert timedelta(hours=9) < row.until_dt - datetime.now(timezone.utc) <= timedelta(hours=10)
+
+
+def test_a_staff_pages_static_files_are_spared_the_ended_sign_in_lookup(app, client):
+    login_admin(app, client)
+    with app.app_context(), sql_sent(db.engine) as seen:
+        assert client.get("/static/css/staff.css").status_code == 200
+        assert client.get("/admin/").status_code == 200
+    # The page itself asks whether its sign-in has ended (and loads the user); the stylesheet asks nothing.
+    assert [s for s in seen["statements"] if "ended_sign_ins" in s] == [seen["statements"][0]]
