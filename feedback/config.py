@@ -135,6 +135,10 @@ def from_environment(instance_path: str, env: dict | None = None) -> dict:
         # A comment the model is this sure about is a complaint even beside a high rating.
         "TRIAGE_CONFIDENT_PROBABILITY": float(env.get("REY_CONFIDENT_PROBABILITY", 0.9)),
         "CONTACT_RETENTION_DAYS": int(env.get("REY_CONTACT_RETENTION_DAYS", 90)),
+        # Where `flask db backup` writes, and how long its files are kept: a backup holds contacts
+        # and comments as typed, so it must not outlive the data by long (feedback/services/backup.py).
+        "BACKUP_DIR": env.get("REY_BACKUP_DIR") or str(Path(instance_path) / "backups"),
+        "BACKUP_RETENTION_DAYS": int(env.get("REY_BACKUP_RETENTION_DAYS", 30)),
         # Absolute base for links printed on posters and handed out by the queue system.
         "PUBLIC_BASE_URL": env.get("REY_PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "VISIT_LINK_TTL_HOURS": int(env.get("REY_VISIT_LINK_TTL_HOURS", 72)),

@@ -1,5 +1,6 @@
 """Operations chores: ``flask --app feedback retention purge``, ``flask --app feedback privacy remask``,
-``flask --app feedback privacy erase REFERENCE`` and ``flask --app feedback db backup``."""
+``flask --app feedback privacy erase REFERENCE``, ``flask --app feedback privacy erase-again`` and
+``flask --app feedback db backup``."""
 
 from __future__ import annotations
 
@@ -23,17 +24,35 @@ def retention_group():
 @click.option("--days", type=int, default=None, help="Override CONTACT_RETENTION_DAYS.")
 @with_appcontext
 def purge_command(days: int | None):
-    """Erase contact details, and comments' unmasked text, of feedback older than the retention period."""
+    """Erase contact details, and comments' unmasked text, of feedback older than the retention period;
+    delete backups older than theirs (REY_BACKUP_RETENTION_DAYS)."""
+    from feedback.services.backup import BackupError
     from feedback.services.retention import purge_expired_personal_data
 
+    now = datetime.now(timezone.utc)
     days = current_app.config["CONTACT_RETENTION_DAYS"] if days is None else days
     try:
-        purged = purge_expired_personal_data(now=datetime.now(timezone.utc), retention_days=days)
+        purged = purge_expired_personal_data(now=now, retention_days=days)
     except ValueError as exc:  # from --days or REY_CONTACT_RETENTION_DAYS
         raise click.BadParameter(str(exc), param_hint="--days or REY_CONTACT_RETENTION_DAYS") from None
     db.session.commit()
     click.echo(f"contact details erased from {purged.contacts} submissions older than {days} days, "
                f"personal data in comments from {purged.comments}")
+    try:
+        _prune_backups(now)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _prune_backups(now: datetime) -> None:
+    from feedback.services.backup import prune_backups
+
+    keep_days = current_app.config["BACKUP_RETENTION_DAYS"]
+    deleted = prune_backups(Path(current_app.config["BACKUP_DIR"]), now=now, keep_days=keep_days)
+    db.session.commit()
+    click.echo(f"backups older than {keep_days} days deleted: {len(deleted)}")
+    for path in deleted:
+        click.echo(f"  {path.name}")
 
 
 @click.group("privacy")
@@ -48,9 +67,10 @@ def remask_command():
     (after an upgrade that added some)."""
     from feedback.services.privacy import remask_stored_comments
 
-    count = remask_stored_comments(now=datetime.now(timezone.utc))
+    changed = remask_stored_comments(now=datetime.now(timezone.utc))
     db.session.commit()
-    click.echo(f"masked comments changed in {count} submissions")
+    click.echo(f"masked comments changed in {changed.submissions} submissions, "
+               f"case notes and resolution messages in {changed.case_texts}")
 
 
 @privacy_group.command("erase")
@@ -58,15 +78,43 @@ def remask_command():
 @with_appcontext
 def erase_command(reference: str):
     """Erase the contact and comment of the feedback with REFERENCE, at the citizen's request."""
+    from feedback.services.backup import BackupError, note_erasure
     from feedback.services.retention import erase_on_request, find_submission
 
     submission = find_submission(reference)
     if submission is None:
         raise click.ClickException(f"no feedback has the reference {reference!r}")
-    erased = erase_on_request(submission, now=datetime.now(timezone.utc))
+    now = datetime.now(timezone.utc)
+    erased = erase_on_request(submission, now=now)
     db.session.commit()
     click.echo(f"{erased.reference}: contact {'erased' if erased.contact else 'none'}, "
                f"comment {'erased' if erased.comment else 'none'}; ratings kept")
+    try:
+        note_erasure(Path(current_app.config["BACKUP_DIR"]), erased.reference, now)
+    except BackupError as exc:
+        raise click.ClickException(f"{exc}. Add it by hand: backups made before now still hold it.") from exc
+    click.echo(f"backups made before now still hold it until they are deleted after "
+               f"{current_app.config['BACKUP_RETENTION_DAYS']} days; after restoring one, "
+               f"run: flask --app feedback privacy erase-again")
+
+
+@privacy_group.command("erase-again")
+@with_appcontext
+def erase_again_command():
+    """After restoring a backup, erase again what citizens asked to erase since it was made
+    (the references listed beside the backups)."""
+    from feedback.services.backup import BackupError, erased_references
+    from feedback.services.retention import erase_again
+
+    try:
+        references = erased_references(Path(current_app.config["BACKUP_DIR"]))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    again = erase_again(references, now=datetime.now(timezone.utc))
+    db.session.commit()
+    click.echo(f"{len(references)} erasures listed; erased again: {len(again)}")
+    for reference in again:
+        click.echo(f"  {reference}")
 
 
 @db_group.command("backup")
@@ -75,16 +123,16 @@ def erase_command(reference: str):
 @with_appcontext
 def backup_command(output: Path | None):
     """Make a consistent backup of the database while the app keeps running."""
-    from feedback.services.backup import BackupError, backup_postgresql, backup_sqlite
+    from feedback.services.backup import BackupError, backup_path, backup_postgresql, backup_sqlite
 
     url = db.engine.url
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
-    default_dir = Path(current_app.instance_path) / "backups"
+    now = datetime.now(timezone.utc)
+    folder = Path(current_app.config["BACKUP_DIR"])
     try:
         if url.get_backend_name() == "sqlite":
-            result = backup_sqlite(Path(url.database), output or default_dir / f"rey-{stamp}.sqlite3")
+            result = backup_sqlite(Path(url.database), output or backup_path(folder, now, "sqlite3"))
         elif url.get_backend_name() == "postgresql":
-            result = backup_postgresql(url, output or default_dir / f"rey-{stamp}.dump")
+            result = backup_postgresql(url, output or backup_path(folder, now, "dump"))
         else:
             raise BackupError(f"no backup method for {url.get_backend_name()}; use its own tools")
     except BackupError as exc:
@@ -94,6 +142,12 @@ def backup_command(output: Path | None):
         click.echo(f"  {table}: {count} rows")
     if url.get_backend_name() == "postgresql":
         click.echo(f"restore with: pg_restore --clean --no-owner --dbname=DBNAME {result.path}")
+    click.echo("after a restore, run: flask --app feedback privacy erase-again")
+    if output is None:  # a file put elsewhere is the operator's to look after
+        try:
+            _prune_backups(now)
+        except BackupError as exc:
+            raise click.ClickException(str(exc)) from exc
 
 
 def init_app(app) -> None:

@@ -72,6 +72,8 @@ def app(request, tmp_path):
         "TESTING": True,
         "SECRET_KEY": "test-secret",
         "MODELS_DIR": str(models_dir),
+        # Never the instance folder's: the retention purge deletes old backups there.
+        "BACKUP_DIR": str(tmp_path / "backups"),
         "RATELIMIT_ENABLED": False,
         # Admins signed in by the tests would otherwise have to set up two-factor sign-in first;
         # tests of that rule ask for it with @pytest.mark.config(TWO_FACTOR_ROLES=...).

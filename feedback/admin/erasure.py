@@ -3,8 +3,11 @@ reference, see what would go (not the text itself: administrators see no cases),
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,7 +19,10 @@ from feedback.extensions import db
 from feedback.fields import StaffForm
 from feedback.models import Case
 from feedback.models._types import utcnow
+from feedback.services.backup import BackupError, note_erasure
 from feedback.services.retention import erase_on_request, find_submission
+
+log = logging.getLogger(__name__)
 
 
 class ReferenceForm(StaffForm):
@@ -54,8 +60,16 @@ def erase(reference: str):
     if submission is None:
         flash(_("No feedback has this reference. Check it with the citizen."), "error")
         return redirect(url_for("admin.erasure"), 303)
-    erased = erase_on_request(submission, now=utcnow(), actor=current_user)
+    now = utcnow()
+    erased = erase_on_request(submission, now=now, actor=current_user)
     db.session.commit()
     flash(_("The contact details and comment of %(reference)s were erased; its ratings stay in the statistics.",
             reference=erased.reference), "info")
+    try:
+        note_erasure(Path(current_app.config["BACKUP_DIR"]), erased.reference, now)
+    except BackupError:
+        log.exception("the erasure of %s is missing from the list kept beside the backups", erased.reference)
+        flash(_("The erasure could not be added to the list kept beside the backups. Ask the operators "
+                "to add %(reference)s to it, or a restored backup will bring the data back.",
+                reference=erased.reference), "error")
     return redirect(url_for("admin.erasure", reference=erased.reference), 303)

@@ -33,6 +33,7 @@ ACTION_LABELS = {
     AdminAction.comments_remasked: _l("Stored comments masked again"),
     AdminAction.two_factor_reset: _l("Two-factor sign-in reset"),
     AdminAction.personal_data_erased: _l("Personal data erased at the citizen's request"),
+    AdminAction.backups_pruned: _l("Expired backups deleted"),
 }
 
 

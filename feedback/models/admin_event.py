@@ -36,6 +36,8 @@ class AdminAction(enum.StrEnum):
     comments_remasked = "comments_remasked"
     #: A citizen's contact and comment erased at their request.
     personal_data_erased = "personal_data_erased"
+    #: Backups older than their retention period deleted (``flask retention purge`` or ``db backup``).
+    backups_pruned = "backups_pruned"
     #: An administrator or the command line turned off someone's two-factor sign-in (a lost phone).
     two_factor_reset = "two_factor_reset"
 

@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import shutil
 import sqlite3
 import subprocess  # nosec B404
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from sqlalchemy.engine import URL
+
+from feedback.models import AdminAction, User
+from feedback.services import audit
+
+log = logging.getLogger(__name__)
+
+#: The names ``flask db backup`` gives its files. Pruning goes by the time in the name (a copied
+#: file keeps it, unlike its modification time) and touches no other file in the folder.
+BACKUP_NAME = re.compile(r"^rey-(\d{8}-\d{6})\.(?:sqlite3|dump)$")
+_STAMP = "%Y%m%d-%H%M%S"
+#: Citizens' requests to erase, one reference a line, kept beside the backups (see ``note_erasure``).
+ERASURE_LIST = "erased-references.txt"
+MAX_BACKUP_RETENTION_DAYS = 36_500
 
 
 class BackupError(RuntimeError):
@@ -92,3 +108,78 @@ def backup_postgresql(url: URL, target: Path) -> BackupResult:
     if result.returncode != 0:
         raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
     return BackupResult(target, target.stat().st_size, {})
+
+
+def backup_path(folder: Path, now: datetime, suffix: str) -> Path:
+    """Where ``flask db backup`` writes by default; ``prune_backups`` knows the name."""
+    return folder / f"rey-{now.astimezone(timezone.utc).strftime(_STAMP)}.{suffix}"
+
+
+def _made_at(path: Path) -> datetime | None:
+    match = BACKUP_NAME.match(path.name)
+    if match is None:
+        return None
+    try:
+        return datetime.strptime(match[1], _STAMP).replace(tzinfo=timezone.utc)
+    except ValueError:  # "rey-20261399-..."
+        return None
+
+
+def prune_backups(folder: Path, *, now: datetime, keep_days: int, actor: User | None = None) -> list[Path]:
+    """Delete the backups in ``folder`` made more than ``keep_days`` ago, and log it.
+
+    A backup holds contacts and comments as they were typed, and neither the retention purge nor
+    a citizen's erasure reaches into it: deleting it on a schedule is what keeps those promises for
+    backups. Files of other names are left alone. The audit line is added to the session; the
+    caller commits.
+    """
+    if not 1 <= keep_days <= MAX_BACKUP_RETENTION_DAYS:
+        raise BackupError(f"backups must be kept from 1 to {MAX_BACKUP_RETENTION_DAYS} days "
+                          f"(REY_BACKUP_RETENTION_DAYS is {keep_days})")
+    cutoff = now - timedelta(days=keep_days)
+    try:
+        candidates = sorted(folder.iterdir()) if folder.is_dir() else []
+    except OSError as exc:
+        raise BackupError(f"cannot read the backup folder {folder}: {exc.strerror or exc}") from None
+    deleted = []
+    for path in candidates:
+        made = _made_at(path)
+        if made is None or made >= cutoff or not path.is_file():
+            continue
+        try:
+            path.unlink()
+        except OSError as exc:
+            raise BackupError(f"cannot delete the expired backup {path}: {exc.strerror or exc}") from None
+        deleted.append(path)
+    audit.record(AdminAction.backups_pruned, f"{keep_days} days", actor=actor, now=now,
+                 details={"deleted": [p.name for p in deleted], "made_before": cutoff.isoformat()})
+    log.info("deleted %d backups made before %s from %s", len(deleted), cutoff.isoformat(), folder)
+    return deleted
+
+
+def note_erasure(folder: Path, reference: str, now: datetime) -> None:
+    """Add a citizen's erasure to the list kept beside the backups.
+
+    A backup made before the erasure still holds what was erased, and restoring it brings that
+    back, together with a database that no longer knows of the request. This list, kept (and
+    copied off the host) with the backups, is what ``flask privacy erase-again`` reads after a
+    restore. References are random codes; the list holds nothing a citizen wrote.
+    """
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(folder / ERASURE_LIST, "a", encoding="utf-8") as listing:
+            listing.write(f"{now.astimezone(timezone.utc).isoformat(timespec='seconds')} {reference}\n")
+    except OSError as exc:
+        raise BackupError(f"could not add {reference} to {folder / ERASURE_LIST}: {exc.strerror or exc}") from None
+
+
+def erased_references(folder: Path) -> list[str]:
+    """The references on the erasure list, oldest first, each once."""
+    try:
+        lines = (folder / ERASURE_LIST).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise BackupError(f"cannot read {folder / ERASURE_LIST}: {exc.strerror or exc}") from None
+    references = (line.split()[-1] for line in lines if line.strip())
+    return list(dict.fromkeys(references))

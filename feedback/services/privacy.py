@@ -9,6 +9,7 @@ stored before.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -70,8 +71,16 @@ def _remasked_comment(row) -> dict | None:
     return {"comment_masked": masked, "model_reasons": reasons_in(masked, row.model_reasons or [])}
 
 
-def remask_stored_comments(*, now: datetime, actor: User | None = None, batch_size: int = 1000) -> int:
-    """Mask every stored comment again with today's patterns; returns how many masked texts changed.
+@dataclass(frozen=True)
+class Remasked:
+    #: Submissions whose masked comment changed.
+    submissions: int
+    #: Case notes and resolution messages that changed.
+    case_texts: int
+
+
+def remask_stored_comments(*, now: datetime, actor: User | None = None, batch_size: int = 1000) -> Remasked:
+    """Mask every stored comment again with today's patterns; returns how many texts changed.
 
     Reads the comments in batches by id, so memory stays flat however many there are, and writes
     only those whose masked text differs, with the model's reasons that the new text still shows.
@@ -90,7 +99,7 @@ def remask_stored_comments(*, now: datetime, actor: User | None = None, batch_si
         Case, _remasked_resolution, batch_size)
     audit.record(AdminAction.comments_remasked, "stored comments", actor=actor, now=now,
                  details={"submissions": changed, "case_texts": case_texts})
-    return changed
+    return Remasked(submissions=changed, case_texts=case_texts)
 
 
 #: What staff write that can quote a citizen's data (kept masked since 27 Nov 2026, as typed

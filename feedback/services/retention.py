@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from feedback.extensions import db
-from feedback.models import AdminAction, Case, CaseEvent, EventKind, KioskTap, Submission, User, Visit
+from feedback.models import AdminAction, AdminEvent, Case, CaseEvent, EventKind, KioskTap, Submission, User, Visit
 from feedback.services import audit
 from feedback.services.references import normalise_reference
 
@@ -113,3 +113,23 @@ def erase_on_request(submission: Submission, *, now: datetime, actor: User | Non
     db.session.flush()
     log.info("erased personal data of %s at the citizen's request (%s)", submission.reference, details)
     return erased
+
+
+def erase_again(references: list[str], *, now: datetime) -> list[str]:
+    """Erase again the feedback of ``references`` that this database does not know was erased.
+
+    After a backup is restored, the erasures made since it was taken are undone, and their lines
+    in the administration log are gone with them: a reference without such a line is erased again
+    (and gets its line). Feedback the backup does not hold is skipped. Returns the references
+    erased again. Flushes; the caller commits.
+    """
+    logged = set(db.session.scalars(
+        sa.select(AdminEvent.subject).where(AdminEvent.action == AdminAction.personal_data_erased)))
+    again = []
+    for reference in references:
+        if reference in logged or (submission := find_submission(reference)) is None:
+            continue
+        erase_on_request(submission, now=now)
+        logged.add(submission.reference)
+        again.append(submission.reference)
+    return again

@@ -209,7 +209,7 @@ def test_remasking_masks_what_earlier_patterns_missed_and_logs_the_run(app):
     _seed_stored_before_iban_masking(app)
     with app.app_context():
         # One per batch: the batches must not skip or repeat a comment.
-        assert remask_stored_comments(now=datetime.now(timezone.utc), batch_size=1) == 1
+        assert remask_stored_comments(now=datetime.now(timezone.utc), batch_size=1).submissions == 1
         db.session.commit()
         (line,) = db.session.scalars(sa.select(AdminEvent)).all()
         assert line.action == AdminAction.comments_remasked and line.details == {"submissions": 1, "case_texts": 0}
@@ -233,7 +233,7 @@ def test_the_remask_command_commits_and_a_second_run_finds_nothing(app, runner):
     _seed_stored_before_iban_masking(app)
     result = runner.invoke(args=["privacy", "remask"])
     assert result.exit_code == 0, result.output
-    assert "changed in 1 submissions" in result.output
+    assert "changed in 1 submissions, case notes and resolution messages in 0" in result.output
     assert IBAN_MASK in _masked_texts(app)[IBAN_COMMENT]
     assert "changed in 0 submissions" in runner.invoke(args=["privacy", "remask"]).output
 
