@@ -63,7 +63,10 @@ def list_command():
 def disable_command(username):
     """Disable an account; its sessions end at once."""
     user = _require(username)
-    set_active(user, False)
+    try:
+        set_active(user, False)
+    except AccountError as exc:
+        _fail(exc)
     db.session.commit()
     click.echo(f"disabled {user.username}")
 

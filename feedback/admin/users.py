@@ -87,7 +87,13 @@ def user_active(user_id: int):
     if user.id == current_user.id and not enable:
         flash(_("You cannot disable your own account."), "error")
         return redirect(url_for("admin.users"), 303)
-    set_active(user, enable, actor=current_user)
+    try:
+        set_active(user, enable, actor=current_user)
+    except AccountError as exc:
+        db.session.rollback()
+        for message in exc.errors.values():
+            flash(message, "error")
+        return redirect(url_for("admin.users"), 303)
     db.session.commit()
     flash(_("Account enabled.") if enable else _("Account disabled; its sessions have ended."), "info")
     return redirect(url_for("admin.users"), 303)

@@ -235,6 +235,7 @@ def update_user(user: User, *, display_name: str, role: Role | str, region: str 
     if actor is not None and actor.id == user.id and user.role == Role.admin and role != Role.admin:
         # Like disabling one's own account: it could leave no one to administer the service.
         raise AccountError({"role": _("You cannot take away your own administrator role.")})
+    administrators = _lock_administrators() if role != Role.admin else set()
     errors = _profile_errors(display_name, region)
     if errors:
         raise AccountError(errors)
@@ -247,6 +248,8 @@ def update_user(user: User, *, display_name: str, role: Role | str, region: str 
     user.region = (region or "").strip() or None
     user.centers = centers
     db.session.flush()
+    if user.id in administrators:
+        _require_an_administrator()
     changed = audit.changes(before, _profile(user))
     if changed:
         audit.record(AdminAction.account_changed, user.username, actor=actor, details=changed)
@@ -287,6 +290,7 @@ def end_other_sessions(user: User) -> None:
 
 def set_active(user: User, is_active: bool, *, actor: User | None = None) -> None:
     """Disable or re-enable an account; disabling ends its sessions at once."""
+    administrators = _lock_administrators() if not is_active else set()
     user.is_active = is_active
     if not is_active:
         user.end_sessions()
@@ -294,5 +298,26 @@ def set_active(user: User, is_active: bool, *, actor: User | None = None) -> Non
         user.failed_logins = 0
         user.locked_until_dt = None
     db.session.flush()
+    if user.id in administrators:
+        _require_an_administrator()
     action = AdminAction.account_enabled if is_active else AdminAction.account_disabled
     audit.record(action, user.username, actor=actor)
+
+
+# Two administrators who take each other's role (or disable each other) at the same moment would
+# each see the other still in office and leave the service with no one to administer it.
+def _lock_administrators() -> set[int]:
+    """The active administrators' ids, their rows locked until the transaction ends (PostgreSQL),
+    so that changes that may take an administrator away happen one after the other. SQLite, which
+    has no row locks, runs writing transactions one at a time anyway."""
+    return set(db.session.scalars(sa.select(User.id).where(User.role == Role.admin, User.is_active.is_(True))
+                                  .order_by(User.id).with_for_update()))
+
+
+def _require_an_administrator() -> None:
+    """After the change to an administrator is flushed: refuse it if no active one is left."""
+    remaining = db.session.scalar(sa.select(sa.func.count()).select_from(User)
+                                  .where(User.role == Role.admin, User.is_active.is_(True)))
+    if not remaining:
+        raise AccountError({"role": _("The service would have no active administrator left. "
+                                      "Make another account an administrator first.")})
