@@ -43,6 +43,10 @@ class StatusForm(StaffForm):
         choices=[(s.value, STATUS_LABELS[s]) for s in CaseStatus],
         validators=[InputRequired()],
     )
+    #: The status the page showed: a button on a page loaded before a colleague's change must not
+    #: undo it (reopen a case just resolved, with the citizen already told). Pages served before
+    #: this field send none, and are not checked.
+    seen = SelectField(choices=[("", "")] + [(s.value, s.value) for s in CaseStatus], validators=[Optional()])
 
 
 class AssignForm(StaffForm):

@@ -15,6 +15,7 @@ from feedback.extensions import db
 from feedback.fields import filter_query
 from feedback.i18n import current_language
 from feedback.models import Case, CaseStatus, Priority, Role, Service, User
+from feedback.review.labels import EVENT_LABELS, REASON_LABELS, VERDICT_LABELS
 from feedback.models._types import utcnow
 from feedback.review import bp
 from feedback.review.alerts import alert_context
@@ -38,7 +39,8 @@ CASE_ROLES = (Role.officer, Role.supervisor, Role.integrity)
 
 
 def _labels() -> dict:
-    return {"status_labels": STATUS_LABELS, "priority_labels": PRIORITY_LABELS, "category_labels": CATEGORY_LABELS}
+    return {"status_labels": STATUS_LABELS, "priority_labels": PRIORITY_LABELS, "category_labels": CATEGORY_LABELS,
+            "reason_labels": REASON_LABELS, "event_labels": EVENT_LABELS, "verdict_labels": VERDICT_LABELS}
 
 
 def _filters_from(form: QueueFilterForm, centers) -> QueueFilters:
@@ -194,7 +196,7 @@ def _act(case_id: int, form_class, step: Callable[[Case, object], object], done:
 def change_status(case_id: int):
     """Move the case along the workflow."""
     return _act(case_id, StatusForm, lambda case, form: case_service.transition(
-        case, form.to.data, actor=current_user, now=utcnow()), _("Status changed."))
+        case, form.to.data, actor=current_user, now=utcnow(), seen=form.seen.data or None), _("Status changed."))
 
 
 def _assign(case: Case, form: AssignForm):

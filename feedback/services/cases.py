@@ -134,12 +134,17 @@ def open_case(submission: Submission, decision: TriageDecision, *, now: datetime
     return attach_inserted(Case, {**values, "id": case_id})
 
 
-def transition(case: Case, to: CaseStatus | str, *, actor: User, now: datetime) -> Case:
-    """Move the case to another status if the workflow allows it."""
+def transition(case: Case, to: CaseStatus | str, *, actor: User, now: datetime,
+               seen: CaseStatus | str | None = None) -> Case:
+    """Move the case to another status if the workflow allows it. ``seen``: the status the officer
+    was shown; if the case has moved on since (the caller holds its row), nothing changes."""
     try:
         to = CaseStatus(to)
     except ValueError:
         raise CaseError(_("Unknown status.")) from None
+    if seen is not None and seen != case.status:
+        raise CaseError(_("A colleague changed this case meanwhile: it is now “%(status)s”. "
+                          "Check it before you change it.", status=STATUS_LABELS[case.status]))
     if to == CaseStatus.resolved:
         raise CaseError(_("Use the resolution form to resolve a case: the citizen needs a message."))
     _move(case, to, actor=actor, now=now)
