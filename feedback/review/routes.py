@@ -33,6 +33,7 @@ from feedback.services.cases import CATEGORY_LABELS, STATUS_LABELS, CaseError
 from feedback.services.highlight import highlight
 from feedback.services.queue import BadCursor, QueueFilters, queue_page
 from feedback.services.scope import get_visible_case, visible_centers
+from feedback.services.triage import TriageRules
 
 CASE_ROLES = (Role.officer, Role.supervisor, Role.integrity)
 
@@ -193,8 +194,9 @@ def _act(case_id: int, form_class, step: Callable[[Case, object], object], done:
 @role_required(*CASE_ROLES)
 def change_status(case_id: int):
     """Move the case along the workflow."""
+    rules = TriageRules.from_config(current_app.config)
     return _act(case_id, StatusForm, lambda case, form: case_service.transition(
-        case, form.to.data, actor=current_user, now=utcnow()), _("Status changed."))
+        case, form.to.data, actor=current_user, now=utcnow(), rules=rules), _("Status changed."))
 
 
 def _assign(case: Case, form: AssignForm):
