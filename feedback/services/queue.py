@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from feedback.database import row_id
 from feedback.extensions import db
-from feedback.models import OPEN_STATUSES, Case, CaseStatus, Priority, User
+from feedback.models import OPEN_STATUSES, Case, CaseStatus, Priority, Service, User
 from feedback.models._types import UTCDateTime
 from feedback.services.scope import visible_cases
 
@@ -24,7 +24,8 @@ from feedback.services.scope import visible_cases
 @dataclass(frozen=True)
 class QueueFilters:
     center_id: int | None = None
-    service_id: int | None = None
+    #: Services are per center: a code (``passport``) means that service at every center in scope.
+    service_code: str | None = None
     #: Empty means the open statuses (new, in progress, citizen contacted).
     statuses: tuple[CaseStatus, ...] = ()
     priority: Priority | None = None
@@ -74,8 +75,8 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
 def _filtered(query: sa.Select, filters: QueueFilters, now: datetime, *, with_status: bool = True) -> sa.Select:
     if filters.center_id is not None:
         query = query.where(Case.center_id == filters.center_id)
-    if filters.service_id is not None:
-        query = query.where(Case.service_id == filters.service_id)
+    if filters.service_code is not None:
+        query = query.where(Case.service_id.in_(sa.select(Service.id).where(Service.code == filters.service_code)))
     if filters.priority is not None:
         query = query.where(Case.priority == filters.priority)
     if filters.language:
