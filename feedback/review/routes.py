@@ -68,6 +68,8 @@ def _filters_from(form: QueueFilterForm, center_id: int | None, service_codes: C
         language=(form.language.data or None) if not form.language.errors else None,
         date_from=form.date_from.data if not form.date_from.errors else None,
         date_to=form.date_to.data if not form.date_to.errors else None,
+        # The days the officer names are the ones the pages show times in, as on the dashboard.
+        tz=current_app.config["BABEL_DEFAULT_TIMEZONE"],
         is_overdue=form.overdue.data == "1",  # anything else: not filtered
         assignee_id=current_user.id if form.mine.data == "1" else None,
     )

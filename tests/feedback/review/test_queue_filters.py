@@ -1,7 +1,10 @@
-"""The queue's filters through the page: a service across the officer's centers."""
+"""The queue's filters through the page: a service across the officer's centers, and days counted in
+the service's time zone."""
 
 import re
+from datetime import datetime, timezone
 
+import pytest
 import sqlalchemy as sa
 
 from support import login_as
@@ -58,3 +61,23 @@ def test_choosing_a_center_offers_the_services_of_that_center(app, client):
     # A service the chosen center does not offer is refused, not silently shown empty.
     refused = client.get(f"/review/?lang=en&center={b_id}&service=id-card")
     assert refused.status_code == 400 and "Unknown service." in refused.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("day_before, day, day_after", [
+    # 21:00 UTC on the 4th is 01:00 on the 5th in Baku, the zone the pages show times in.
+    pytest.param("2026-11-04", "2026-11-05", "2026-11-06", marks=pytest.mark.config(BABEL_DEFAULT_TIMEZONE="Asia/Baku")),
+    pytest.param("2026-11-03", "2026-11-04", "2026-11-05", marks=pytest.mark.config(BABEL_DEFAULT_TIMEZONE="UTC")),
+])
+def test_opening_days_are_counted_in_the_service_time_zone(app, client, day_before, day, day_after):
+    with app.app_context():
+        center = make_center("tz-a")
+        case_id = make_case(center, created_dt=datetime(2026, 11, 4, 21, 0, tzinfo=timezone.utc)).id
+        make_user("officer.tz", centers=[center])
+    login_as(client, "officer.tz")
+
+    def listed(since: str, until: str) -> bool:
+        page = client.get(f"/review/?lang=en&status=all&date_from={since}&date_to={until}")
+        return case_id in _cases_listed(page.get_data(as_text=True))
+
+    assert listed(day, day) and listed(day_before, day) and listed(day, day_after)
+    assert not listed(day_before, day_before) and not listed(day_after, day_after)
