@@ -98,7 +98,7 @@ class Case(db.Model):
     is_restricted: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     #: Words of the comment that made triage call it urgent, e.g. ``["rüşvət"]``.
     urgent_terms: Mapped[list] = mapped_column(sa.JSON, default=list)
-    #: When the case should be closed by, from the priority's hours.
+    #: When the case should be closed by, from the priority's hours (counted again when it is reopened).
     due_dt: Mapped[datetime] = mapped_column(UTCDateTime)
     #: The officer working on it.
     assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)

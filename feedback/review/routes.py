@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
@@ -14,7 +14,7 @@ from feedback.database import row_id
 from feedback.extensions import db
 from feedback.fields import filter_query
 from feedback.i18n import current_language
-from feedback.models import Case, CaseStatus, Priority, Role, Service, User
+from feedback.models import Case, CaseStatus, Priority, Role, User
 from feedback.review.labels import EVENT_LABELS, REASON_LABELS, VERDICT_LABELS
 from feedback.models._types import utcnow
 from feedback.review import bp
@@ -32,8 +32,10 @@ from feedback.review.forms import (
 from feedback.services import cases as case_service
 from feedback.services.cases import CATEGORY_LABELS, STATUS_LABELS, CaseError
 from feedback.services.highlight import highlight
+from feedback.services.metrics import service_names
 from feedback.services.queue import BadCursor, QueueFilters, queue_page
 from feedback.services.scope import get_visible_case, visible_centers
+from feedback.services.triage import TriageRules
 
 CASE_ROLES = (Role.officer, Role.supervisor, Role.integrity)
 
@@ -43,25 +45,33 @@ def _labels() -> dict:
             "reason_labels": REASON_LABELS, "event_labels": EVENT_LABELS, "verdict_labels": VERDICT_LABELS}
 
 
-def _filters_from(form: QueueFilterForm, centers) -> QueueFilters:
-    """Turn the query string into filters; values we do not recognise become form errors."""
+def _chosen_center_id(form: QueueFilterForm, centers) -> int | None:
+    """The center the officer chose among theirs; anything else is a form error."""
     center_id = row_id(form.center.data)
     if form.center.data and center_id not in {c.id for c in centers}:
         form.center.errors = [_("Unknown center.")]
-        center_id = None
-    service_id = row_id(form.service.data)
-    if form.service.data and service_id is None:
+        return None
+    return center_id
+
+
+def _filters_from(form: QueueFilterForm, center_id: int | None, service_codes: Collection[str]) -> QueueFilters:
+    """Turn the query string into filters; values we do not recognise become form errors."""
+    service_code = form.service.data or None
+    if service_code and service_code not in service_codes:
         form.service.errors = [_("Unknown service.")]
+        service_code = None
     status = form.status.data if not form.status.errors else ""
     statuses = tuple(CaseStatus) if status == "all" else ((CaseStatus(status),) if status else ())
     return QueueFilters(
         center_id=center_id,
-        service_id=service_id,
+        service_code=service_code,
         statuses=statuses,
         priority=Priority(form.priority.data) if form.priority.data and not form.priority.errors else None,
         language=(form.language.data or None) if not form.language.errors else None,
         date_from=form.date_from.data if not form.date_from.errors else None,
         date_to=form.date_to.data if not form.date_to.errors else None,
+        # The days the officer names are the ones the pages show times in, as on the dashboard.
+        tz=current_app.config["BABEL_DEFAULT_TIMEZONE"],
         is_overdue=form.overdue.data == "1",  # anything else: not filtered
         assignee_id=current_user.id if form.mine.data == "1" else None,
     )
@@ -74,17 +84,12 @@ def queue():
     form = QueueFilterForm(formdata=request.args)
     centers = visible_centers(current_user)
     form.center.choices = [("", _("All my centers"))] + [(str(c.id), c.name(current_language())) for c in centers]
-    services = db.session.scalars(
-        sa.select(Service).where(Service.center_id.in_([c.id for c in centers])).order_by(Service.position)
-    )
-    seen = {}
-    for s in services:
-        seen.setdefault(s.code, s)
-    form.service.choices = [("", _("Any"))] + [
-        (str(s.id), s.name(current_language())) for s in seen.values() if not form.center.data or str(s.center_id) == form.center.data
-    ]
     form.validate()  # fills errors for bad dates or choices; valid filters still apply
-    filters = _filters_from(form, centers)
+    center_id = _chosen_center_id(form, centers)
+    # Services are per center; a code ("passport") means that service at each of the chosen centers.
+    services = service_names([center_id] if center_id else [c.id for c in centers], current_language())
+    form.service.choices = [("", _("Any"))] + list(services.items())
+    filters = _filters_from(form, center_id, services)
     now = utcnow()
     status = 200
     try:
@@ -195,8 +200,10 @@ def _act(case_id: int, form_class, step: Callable[[Case, object], object], done:
 @role_required(*CASE_ROLES)
 def change_status(case_id: int):
     """Move the case along the workflow."""
+    rules = TriageRules.from_config(current_app.config)
     return _act(case_id, StatusForm, lambda case, form: case_service.transition(
-        case, form.to.data, actor=current_user, now=utcnow(), seen=form.seen.data or None), _("Status changed."))
+        case, form.to.data, actor=current_user, now=utcnow(), rules=rules, seen=form.seen.data or None),
+        _("Status changed."))
 
 
 def _assign(case: Case, form: AssignForm):

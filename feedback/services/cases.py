@@ -18,6 +18,7 @@ from feedback.database import attach_inserted, insert_unless_present
 from feedback.extensions import db
 from feedback.models import (
     CLOSED_STATUSES,
+    OPEN_STATUSES,
     Case,
     CaseEvent,
     CaseStatus,
@@ -29,7 +30,7 @@ from feedback.models import (
 )
 from feedback.services.privacy import mask_personal_data
 from feedback.services.scope import may_see_case
-from feedback.services.triage import TriageDecision
+from feedback.services.triage import TriageDecision, TriageRules
 
 log = logging.getLogger(__name__)
 NOTE_MAX_LENGTH = 4000
@@ -134,10 +135,11 @@ def open_case(submission: Submission, decision: TriageDecision, *, now: datetime
     return attach_inserted(Case, {**values, "id": case_id})
 
 
-def transition(case: Case, to: CaseStatus | str, *, actor: User, now: datetime,
+def transition(case: Case, to: CaseStatus | str, *, actor: User, now: datetime, rules: TriageRules,
                seen: CaseStatus | str | None = None) -> Case:
-    """Move the case to another status if the workflow allows it. ``seen``: the status the officer
-    was shown; if the case has moved on since (the caller holds its row), nothing changes."""
+    """Move the case to another status if the workflow allows it. A closed case that is reopened is
+    due again after its priority's hours in ``rules``, counted from now. ``seen``: the status the
+    officer was shown; if the case has moved on since (the caller holds its row), nothing changes."""
     try:
         to = CaseStatus(to)
     except ValueError:
@@ -147,7 +149,10 @@ def transition(case: Case, to: CaseStatus | str, *, actor: User, now: datetime,
                           "Check it before you change it.", status=STATUS_LABELS[case.status]))
     if to == CaseStatus.resolved:
         raise CaseError(_("Use the resolution form to resolve a case: the citizen needs a message."))
-    _move(case, to, actor=actor, now=now)
+    # The citizen came back, maybe weeks later: with the due date of its first opening the case would
+    # be overdue the moment it reopens, ahead of every case in the queue and on the dashboard.
+    is_reopening = case.status in CLOSED_STATUSES and to in OPEN_STATUSES
+    _move(case, to, actor=actor, now=now, due_dt=rules.due_from(now, case.priority) if is_reopening else None)
     if to == CaseStatus.in_progress and case.assignee_id is None:
         # Whoever starts working on an unassigned case takes it.
         assign(case, actor, actor=actor, now=now)
@@ -155,7 +160,8 @@ def transition(case: Case, to: CaseStatus | str, *, actor: User, now: datetime,
     return case
 
 
-def _move(case: Case, to: CaseStatus, *, actor: User, now: datetime) -> None:
+def _move(case: Case, to: CaseStatus, *, actor: User, now: datetime, due_dt: datetime | None = None) -> None:
+    """Change the status, and the due date when ``due_dt`` is given; the trail's line records both."""
     if to == case.status:
         raise CaseError(_("The case is already “%(status)s”.", status=STATUS_LABELS[to]))
     if to not in TRANSITIONS[case.status]:
@@ -170,7 +176,11 @@ def _move(case: Case, to: CaseStatus, *, actor: User, now: datetime) -> None:
     previous = case.status
     case.status = to
     case.closed_dt = now if to in CLOSED_STATUSES else None
-    _log(case, EventKind.status_changed, actor, now, **{"from": str(previous), "to": str(to)})
+    detail = {"from": str(previous), "to": str(to)}
+    if due_dt is not None:
+        case.due_dt = due_dt
+        detail["due"] = due_dt.isoformat()
+    _log(case, EventKind.status_changed, actor, now, **detail)
 
 
 def _ordered(statuses) -> list[CaseStatus]:

@@ -38,6 +38,11 @@ MAX_PERIOD_DAYS = 731
 DEFAULT_PERIOD_DAYS = 28
 
 
+def start_of_day(day: date, tz: str) -> datetime:
+    """The first instant of ``day`` in the time zone ``tz``, in UTC."""
+    return datetime.combine(day, time.min, ZoneInfo(tz)).astimezone(timezone.utc)
+
+
 @dataclass(frozen=True)
 class Period:
     """Calendar days from ``start`` to ``end`` inclusive, in the service's time zone."""
@@ -52,12 +57,12 @@ class Period:
 
     @property
     def start_dt(self) -> datetime:
-        return datetime.combine(self.start, time.min, ZoneInfo(self.tz)).astimezone(timezone.utc)
+        return start_of_day(self.start, self.tz)
 
     @property
     def end_dt(self) -> datetime:
         """The first instant after the period (exclusive bound)."""
-        return datetime.combine(self.end + timedelta(days=1), time.min, ZoneInfo(self.tz)).astimezone(timezone.utc)
+        return start_of_day(self.end + timedelta(days=1), self.tz)
 
     @property
     def weeks(self) -> int:

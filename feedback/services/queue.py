@@ -9,30 +9,34 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from feedback.database import row_id
 from feedback.extensions import db
-from feedback.models import OPEN_STATUSES, Case, CaseStatus, Priority, User
+from feedback.models import OPEN_STATUSES, Case, CaseStatus, Priority, Service, User
 from feedback.models._types import UTCDateTime
+from feedback.services.metrics import start_of_day
 from feedback.services.scope import visible_cases
 
 
 @dataclass(frozen=True)
 class QueueFilters:
     center_id: int | None = None
-    service_id: int | None = None
+    #: Services are per center: a code (``passport``) means that service at every center in scope.
+    service_code: str | None = None
     #: Empty means the open statuses (new, in progress, citizen contacted).
     statuses: tuple[CaseStatus, ...] = ()
     priority: Priority | None = None
     language: str | None = None
-    #: Opened on or after this day (UTC).
+    #: Opened on or after this day, in ``tz``.
     date_from: date | None = None
-    #: Opened on or before this day (UTC).
+    #: Opened on or before this day, in ``tz``.
     date_to: date | None = None
+    #: The time zone the days are counted in: the service's, which the pages and the dashboard use.
+    tz: str = "Asia/Baku"
     is_overdue: bool = False
     assignee_id: int | None = None
 
@@ -74,17 +78,16 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
 def _filtered(query: sa.Select, filters: QueueFilters, now: datetime, *, with_status: bool = True) -> sa.Select:
     if filters.center_id is not None:
         query = query.where(Case.center_id == filters.center_id)
-    if filters.service_id is not None:
-        query = query.where(Case.service_id == filters.service_id)
+    if filters.service_code is not None:
+        query = query.where(Case.service_id.in_(sa.select(Service.id).where(Service.code == filters.service_code)))
     if filters.priority is not None:
         query = query.where(Case.priority == filters.priority)
     if filters.language:
         query = query.where(Case.language == filters.language)
     if filters.date_from is not None:
-        query = query.where(Case.opened_dt >= datetime.combine(filters.date_from, time.min, timezone.utc))
+        query = query.where(Case.opened_dt >= start_of_day(filters.date_from, filters.tz))
     if filters.date_to is not None:
-        end = datetime.combine(filters.date_to, time.min, timezone.utc) + timedelta(days=1)
-        query = query.where(Case.opened_dt < end)
+        query = query.where(Case.opened_dt < start_of_day(filters.date_to + timedelta(days=1), filters.tz))
     if filters.assignee_id is not None:
         query = query.where(Case.assignee_id == filters.assignee_id)
     if filters.is_overdue:

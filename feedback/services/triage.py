@@ -116,6 +116,10 @@ class TriageRules:
             due_hours=dict(config["TRIAGE_DUE_HOURS"]),
         )
 
+    def due_from(self, start: datetime, priority: Priority) -> datetime:
+        """When a case of this priority is due if officers start on it at ``start``."""
+        return start + timedelta(hours=self.due_hours[str(priority)])
+
 
 @dataclass(frozen=True)
 class TriageDecision:
@@ -155,7 +159,7 @@ def triage(
         is_flagged=True,
         reasons=[str(r) for r in reasons],
         priority=priority,
-        due_dt=now + timedelta(hours=rules.due_hours[str(priority)]),
+        due_dt=rules.due_from(now, priority),
         is_restricted=bool(urgent),
         urgent_terms=[word for words in urgent.values() for word in words],
     )

@@ -54,6 +54,7 @@ from feedback.models import CaseStatus, Submission
 from feedback.models._types import utcnow
 from feedback.services import two_factor
 from feedback.services.cases import transition
+from feedback.services.triage import TriageRules
 from feedback.services.visits import issue_visit
 
 # Two cases per queue page, so the queue shows a "next page" link whose cursor is fuzzed too.
@@ -369,7 +370,7 @@ def _seed(app) -> dict:
         accounts = {"admin": make_user("admin.1", "admin").id, "officer": officer.id, "integrity": integrity.id}
         # Some cases in progress, so the pages also offer to resolve them.
         for case, actor in ((cases[0], officer), (cases[2], officer), (cases[4], integrity)):
-            transition(case, CaseStatus.in_progress, actor=actor, now=utcnow())
+            transition(case, CaseStatus.in_progress, actor=actor, now=utcnow(), rules=TriageRules())
         db.session.commit()
         cases = [case.id for case in cases]
         # Accounts the fuzzer may change and disable; one with two-factor sign-in, so that its admin

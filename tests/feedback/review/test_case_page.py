@@ -50,6 +50,8 @@ def test_a_stale_status_button_does_not_reopen_a_case_a_colleague_resolved(app, 
     client.post(f"{url}/status", data={"csrf_token": token, "to": "in_progress", "seen": "resolved"})
     with app.app_context():
         assert db.session.get(Case, case_id).status == CaseStatus.in_progress
+    reopened = client.get(f"{url}?lang=en").get_data(as_text=True)
+    assert "Earlier message for the citizen, before the case was reopened" in reopened
 
 
 def test_a_status_form_without_what_it_saw_still_works_and_a_forged_one_is_refused(app, client):

@@ -13,6 +13,8 @@ from feedback.auth import verify_password
 from feedback.extensions import db
 from feedback.models import Case, CaseEvent, CaseStatus, EventKind, User
 from feedback.models._types import utcnow
+from feedback.services import cases as case_service
+from feedback.services.triage import TriageRules
 
 PASSWORD = "correct horse 42"
 
@@ -224,6 +226,36 @@ def test_status_page_shows_progress_and_nothing_private(app, client, world):
     assert client.get("/status?reference=" + reference.lower().replace("-", "")).status_code == 302
     assert client.get("/status?reference=x").status_code == 400
     assert client.get("/status/ZZZZ-ZZZZ").status_code == 404
+
+
+@pytest.mark.config(TRIAGE_DUE_HOURS={"urgent": 2, "high": 6, "normal": 12})
+def test_a_case_reopened_days_later_is_due_again_and_under_review_for_its_citizen(app, client):
+    with app.app_context():
+        center = make_center("center-r")
+        opened = utcnow() - timedelta(days=10)
+        case = make_case(center, created_dt=opened)  # high priority
+        officer = make_user("officer.r", centers=[center])
+        case_service.transition(case, "in_progress", actor=officer, now=opened, rules=TriageRules())
+        case_service.resolve(case, "waiting_time", "We opened a second desk.", actor=officer,
+                             now=opened + timedelta(hours=2))  # in time
+        db.session.commit()
+        case_id, reference = case.id, case.submission.reference
+    login(client, "officer.r")
+    url = f"/review/cases/{case_id}"
+    token = csrf_token_from(client.get(url).get_data(as_text=True))
+    before = utcnow()
+    client.post(f"{url}/status", data={"csrf_token": token, "to": "in_progress"})  # the citizen came back
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        assert case.status == CaseStatus.in_progress and not case.is_overdue(utcnow())
+        assert before + timedelta(hours=6) <= case.due_dt <= utcnow() + timedelta(hours=6)
+    assert f'{url}"' not in client.get("/review/?overdue=1&lang=en").get_data(as_text=True)
+    # The citizen sees the case worked on again, not the earlier answer.
+    reopened = client.get(f"/status/{reference}?lang=en").get_data(as_text=True)
+    assert "Under review." in reopened and "Resolved." not in reopened and "second desk" not in reopened
+    client.post(f"{url}/resolve", data={"csrf_token": token, "category": "staff_conduct", "message": "We spoke to the staff."})
+    resolved = client.get(f"/status/{reference}?lang=en").get_data(as_text=True)
+    assert "Resolved." in resolved and "We spoke to the staff." in resolved and "second desk" not in resolved
 
 
 def test_users_cli_create_list_disable(app, runner):

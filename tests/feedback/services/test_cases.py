@@ -71,12 +71,12 @@ def test_workflow_moves_and_refuses_illegal_steps_with_a_message(req_ctx):
     case = make_case(center)
     now = case.opened_dt + timedelta(minutes=5)
     with pytest.raises(cases.CaseError, match="cannot become"):
-        cases.transition(case, "contacted", actor=officer, now=now)
+        cases.transition(case, "contacted", actor=officer, now=now, rules=TriageRules())
     with pytest.raises(cases.CaseError):
         cases.resolve(case, "waiting_time", "Done", actor=officer, now=now)  # new → resolved is illegal
-    cases.transition(case, "in_progress", actor=officer, now=now)
+    cases.transition(case, "in_progress", actor=officer, now=now, rules=TriageRules())
     assert case.assignee_id == officer.id
-    cases.transition(case, "contacted", actor=officer, now=now)
+    cases.transition(case, "contacted", actor=officer, now=now, rules=TriageRules())
     with pytest.raises(cases.CaseError, match="message"):
         cases.resolve(case, "waiting_time", "  ", actor=officer, now=now)
     cases.resolve(case, "waiting_time", "We opened a second desk.", actor=officer, now=now)
@@ -91,13 +91,40 @@ def test_workflow_moves_and_refuses_illegal_steps_with_a_message(req_ctx):
     assert all(e.actor_id == officer.id for e in case.events[1:])
 
 
+@pytest.mark.parametrize("close", ["resolve", "dismiss"])
+def test_a_reopened_case_is_due_again_after_its_priority_hours(req_ctx, close):
+    # Closed in time, reopened ten days later when the citizen came back: not overdue at once.
+    rules = TriageRules(due_hours={"urgent": 1, "high": 5, "normal": 9})
+    center = make_center()
+    officer = make_user("officer.a", centers=[center])
+    case = make_case(center)  # high priority
+    first_due = case.due_dt
+    start = case.opened_dt + timedelta(minutes=5)
+    cases.transition(case, "in_progress", actor=officer, now=start, rules=rules)
+    if close == "resolve":
+        cases.resolve(case, "waiting_time", "We opened a second desk.", actor=officer, now=start)
+    else:
+        cases.transition(case, "dismissed", actor=officer, now=start, rules=rules)
+    assert case.due_dt == first_due  # moves between open statuses or to closed keep the due date
+    reopened = start + timedelta(days=10)
+    cases.transition(case, "in_progress", actor=officer, now=reopened, rules=rules)
+    db.session.commit()
+    assert case.due_dt == rules.due_from(reopened, case.priority) == reopened + timedelta(hours=5)
+    assert not case.is_overdue(reopened + timedelta(hours=4)) and case.is_overdue(reopened + timedelta(hours=6))
+    # The trail says when the reopened case is due.
+    reopening = case.events[-1]
+    assert reopening.kind == EventKind.status_changed and reopening.detail["to"] == "in_progress"
+    assert datetime.fromisoformat(reopening.detail["due"]) == case.due_dt
+    assert all("due" not in e.detail for e in case.events[:-1])
+
+
 def test_notes_and_resolution_messages_are_kept_masked(req_ctx):
     # Supervisors read the trail but may not see contacts; anyone with the reference reads the message.
     center = make_center()
     officer = make_user("officer.a", centers=[center])
     case = make_case(center)
     now = case.opened_dt + timedelta(minutes=5)
-    cases.transition(case, "in_progress", actor=officer, now=now)
+    cases.transition(case, "in_progress", actor=officer, now=now, rules=TriageRules())
     cases.add_note(case, "Zəng etdim +994 55 765 43 21, cavab vermədi", actor=officer, now=now)
     cases.resolve(case, "documents", "Sənədiniz hazırdır, FIN 5ZK2R7M ilə gəlin", actor=officer, now=now)
     db.session.commit()
