@@ -249,6 +249,33 @@ def test_a_desk_too_long_for_the_form_is_left_out_rather_than_blocking_the_feedb
         assert db.session.scalar(sa.select(Submission)).desk is None
 
 
+@pytest.mark.parametrize("desk", ["\u202e12", "12\u200b", "1\x1b2"])
+def test_a_desk_link_with_hidden_characters_is_left_out_rather_than_stored(app, client, desk):
+    """A tampered poster link: the citizen cannot fix it, so the form works and the desk is dropped."""
+    with app.app_context():
+        make_center("baku-1")
+    page = client.get("/c/baku-1", query_string={"desk": desk, "lang": "en"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'name="desk" type="hidden" value=""' in html
+    response = client.post("/c/baku-1?lang=en", data={"csrf_token": csrf_token_from(html), "rating": "4",
+                                                      "desk": ""})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(sa.select(Submission)).desk is None
+
+
+def test_a_crafted_desk_with_a_direction_override_is_refused(app, client):
+    with app.app_context():
+        make_center("baku-1")
+    html = _form(client, "/c/baku-1?lang=en")
+    response = client.post("/c/baku-1?lang=en", data={"csrf_token": csrf_token_from(html), "rating": "4",
+                                                      "desk": "\u202e12"})
+    assert response.status_code == 400
+    assert "The text contains characters that cannot be stored." in response.get_data(as_text=True)
+    with app.app_context():
+        assert _count() == 0
+
+
 def test_a_crafted_desk_too_long_is_explained(app, client):
     with app.app_context():
         make_center("baku-1")
