@@ -25,10 +25,17 @@ def select_locale() -> str:
         # The API's readers are developers: every message it sends is in English, the views' own
         # and those of the framework (404, 413, 429, 503) alike.
         return "en"
-    chosen = request.args.get("lang") or request.cookies.get(LANGUAGE_COOKIE)
-    if chosen in languages:
+    # Each checked on its own: a mistyped ?lang= must not hide the language chosen before.
+    chosen = _supported(request.args.get("lang")) or _supported(request.cookies.get(LANGUAGE_COOKIE))
+    if chosen:
         return chosen
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _supported(value: str | None) -> str | None:
+    """The configured language ``value`` names, if any, whatever its case or region (``RU``, ``ru-RU``)."""
+    code = (value or "").strip().lower().replace("_", "-").split("-", 1)[0]
+    return code if code in current_app.config["LANGUAGES"] else None
 
 
 def current_language() -> str:
@@ -46,8 +53,8 @@ def this_page(**changes: str) -> str:
 
 
 def _remember_choice(response):
-    chosen = request.args.get("lang")
-    if chosen in current_app.config["LANGUAGES"] and request.cookies.get(LANGUAGE_COOKIE) != chosen:
+    chosen = _supported(request.args.get("lang"))
+    if chosen and request.cookies.get(LANGUAGE_COOKIE) != chosen:
         response.set_cookie(LANGUAGE_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax")
     return response
 

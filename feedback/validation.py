@@ -54,8 +54,19 @@ def form_idempotency_key(value: str | None, *, prefix: str = "") -> str | None:
     return prefix + value
 
 
+def has_control_characters(text: str | None) -> bool:
+    """Whether ``text`` holds a character that is not text or hides how it reads (see _CONTROL)."""
+    return bool(text and _CONTROL.search(text))
+
+
+def desk_from_link(desk: str) -> str:
+    """The desk a QR code's link names (``?desk=``), or "" if the form would refuse it: the citizen
+    cannot change what the poster says, so the feedback goes in without the desk rather than not at all."""
+    return desk if len(desk) <= DESK_MAX_LENGTH and not has_control_characters(desk) else ""
+
+
 def _no_control_characters(form, field):
-    if field.data and _CONTROL.search(field.data):
+    if has_control_characters(field.data):
         raise ValidationError(_l("The text contains characters that cannot be stored."))
 
 
@@ -97,7 +108,8 @@ class FeedbackForm(PageForm):
         "Service", validators=[Optional(), Length(max=40, message=_l("Choose a service from the list."))]
     )
     desk = HiddenField(
-        "Desk", validators=[Optional(), Length(max=DESK_MAX_LENGTH, message=_l("The desk can be at most %(max)d characters."))]
+        "Desk", validators=[Optional(), Length(max=DESK_MAX_LENGTH, message=_l("The desk can be at most %(max)d characters.")),
+                            _no_control_characters]
     )
     rating = _rating(_l("How was your visit overall?"), required=True)
     waiting_rating = _rating(_l("Waiting time"))

@@ -7,6 +7,7 @@ center only. Messages are in English, like the rest of the API.
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -27,10 +28,17 @@ from feedback.services.scope import key_case_clause, key_submission_clause
 _PARAMETERS = {"from", "until", "center", "service"}
 
 
+#: The OpenAPI document's pattern for a day. date.fromisoformat alone would also take ISO week dates
+#: (2026-W01-1) and the basic format (20260105), which a client then relies on against the document.
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
 def _day(value: str | None, name: str, errors: dict) -> date | None:
     if value is None:
         return None
     try:
+        if not _DAY.fullmatch(value):
+            raise ValueError(value)
         day = date.fromisoformat(value)
     except ValueError:
         errors[name] = "a date as YYYY-MM-DD"

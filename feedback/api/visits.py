@@ -12,6 +12,7 @@ from feedback.errors import render_error
 from feedback.extensions import db
 from feedback.services.submit import SubmissionRejected
 from feedback.services.visits import VisitForbidden, issue_visit
+from feedback.validation import has_control_characters
 
 _FIELDS = {"center": 40, "service": 40, "desk": 20, "ticket": 40, "language": 8}
 
@@ -27,6 +28,9 @@ def _parse(payload) -> tuple[dict, dict]:
             continue
         if not isinstance(value, str) or not value.strip() or len(value.strip()) > max_length:
             errors[key] = f"must be a non-empty string of at most {max_length} characters"
+        elif has_control_characters(value):
+            # The desk reaches the citizen's feedback, and the ticket the queue system's records.
+            errors[key] = "must not contain control characters, invisible characters or direction marks"
         else:
             values[key] = value.strip()
     if "center" not in values:

@@ -79,7 +79,7 @@ def find_by_idempotency_key(key: str) -> Submission | None:
     return db.session.scalar(sa.select(Submission).where(Submission.idempotency_key == key))
 
 
-def _is_same_feedback(stored: Submission, data: FeedbackInput, channel: Channel) -> bool:
+def is_same_feedback(stored: Submission, data: FeedbackInput, channel: Channel) -> bool:
     """Whether ``data`` says what ``stored`` holds, and came the same way, so that sending it again
     is a retry. (A key met on another channel is someone else's: answering with its reference would
     hand them the submission's status page.)
@@ -136,7 +136,7 @@ def submit_feedback(
         existing = find_by_idempotency_key(idempotency_key) if idempotency_key else None
         if existing is None:
             raise
-        return _replayed(existing, is_retry=_is_same_feedback(existing, data, channel))
+        return _replayed(existing, is_retry=is_same_feedback(existing, data, channel))
     now = now or datetime.now(timezone.utc)
     masked = mask_personal_data(data.comment)
     # The model sees the masked text: a phone number is no evidence of a complaint.
@@ -176,7 +176,7 @@ def submit_feedback(
                 if existing is not None:
                     # Stored before, by an earlier try of this client or a request that won the race.
                     # Ending the transaction now frees SQLite's write lock that the INSERT took.
-                    is_retry = _is_same_feedback(existing, data, channel)
+                    is_retry = is_same_feedback(existing, data, channel)
                     commit_keeping(existing)
                     return _replayed(existing, is_retry=is_retry)
                 db.session.rollback()
@@ -187,7 +187,7 @@ def submit_feedback(
                 existing = find_by_idempotency_key(idempotency_key)
                 if existing is not None:
                     # Another request with the same key won the race (databases without DO NOTHING).
-                    return _replayed(existing, is_retry=_is_same_feedback(existing, data, channel))
+                    return _replayed(existing, is_retry=is_same_feedback(existing, data, channel))
             # A reference collision (draw another), or the center or service this process remembered
             # is gone (read it again, which rejects the feedback if so).
             open_targets().forget()

@@ -11,9 +11,9 @@ import sqlalchemy as sa
 
 from feedback.extensions import db
 from feedback.services.digests import digest
-from feedback.models import ApiKey, Center, Channel, Service, Visit
+from feedback.models import ApiKey, Center, Channel, Service, Submission, Visit
 from feedback.services.submit import (
-    FeedbackInput, IdempotencyConflict, SubmissionRejected, SubmitOutcome, submit_feedback,
+    FeedbackInput, IdempotencyConflict, SubmissionRejected, SubmitOutcome, is_same_feedback, submit_feedback,
 )
 from feedback.services.triage import TriageRules
 
@@ -110,33 +110,50 @@ def submit_visit_feedback(
     rules: TriageRules,
     now: datetime | None = None,
 ) -> SubmitOutcome:
-    """Store the visit's one verified submission; a second one raises VisitUnavailable("used").
+    """Store the visit's one verified submission; other feedback after it raises VisitUnavailable("used").
+
+    The same feedback sent again (a double tap, the offline outbox resending after a lost answer)
+    gets the stored submission back (``is_created`` False), as the survey's idempotency key does,
+    so the citizen still sees their reference.
 
     The idempotency key ``visit:<id>`` (a colon no client key may contain) lets the database's
     unique index decide between two racing submissions through one link.
     """
     now = now or datetime.now(timezone.utc)
-    visit = open_visit(token, now=now)
-    data = replace(
-        data,
-        center_code=visit.center.code,
-        service_code=visit.service.code if visit.service else data.service_code,
-        desk=visit.desk,
-        is_verified=True,
-    )
+    try:
+        visit = open_visit(token, now=now)
+    except VisitUnavailable as exc:
+        if exc.reason != "used":
+            raise
+        visit = find_visit(token)
+        stored = db.session.get(Submission, visit.submission_id)
+        if not is_same_feedback(stored, _through(visit, data), Channel.web):
+            raise
+        return SubmitOutcome(stored, is_created=False)
     try:
         outcome = submit_feedback(
-            data, channel=Channel.web, classifier=classifier, rules=rules,
+            _through(visit, data), channel=Channel.web, classifier=classifier, rules=rules,
             idempotency_key=f"visit:{visit.id}", now=now,
         )
     except IdempotencyConflict:
         # Other feedback through this link won the race: the link takes one submission.
         raise VisitUnavailable("used") from None
     if not outcome.is_created:
-        raise VisitUnavailable("used")
+        return outcome  # this same feedback, sent twice at once: the request that stored it marks the link
     # A second commit, after submit_feedback's: the unique key above already guarantees one
     # submission, so losing this bookkeeping in a crash cannot let a second one in.
     visit.used_dt = now
     visit.submission_id = outcome.submission.id
     db.session.commit()
     return outcome
+
+
+def _through(visit: Visit, data: FeedbackInput) -> FeedbackInput:
+    """The feedback as stored through ``visit``: its center, desk and service, verified."""
+    return replace(
+        data,
+        center_code=visit.center.code,
+        service_code=visit.service.code if visit.service else data.service_code,
+        desk=visit.desk,
+        is_verified=True,
+    )

@@ -16,7 +16,7 @@ from feedback.models import Center, Channel, Submission
 from feedback.services.submit import IdempotencyConflict, SubmissionRejected, submit_feedback
 from feedback.services.triage import TriageRules
 from feedback.survey import bp
-from feedback.validation import DESK_MAX_LENGTH, RESENT_CHANGED, FeedbackForm, form_idempotency_key
+from feedback.validation import RESENT_CHANGED, FeedbackForm, desk_from_link, form_idempotency_key
 
 
 def _active_center(code: str) -> Center:
@@ -35,9 +35,8 @@ def survey(center_code: str):
     form = FeedbackForm()
     if request.method == "GET":
         form.service.data = request.args.get("service", "")
-        desk = request.args.get("desk", "")
-        # A mistyped link must not stop the citizen: the feedback goes in without the desk.
-        form.desk.data = desk if len(desk) <= DESK_MAX_LENGTH else ""
+        # A mistyped or tampered link must not stop the citizen: the feedback goes in without the desk.
+        form.desk.data = desk_from_link(request.args.get("desk", ""))
     key = form_idempotency_key(request.form.get("idempotency_key"))
     status = 400 if request.method == "POST" else 200
     if form.validate_on_submit():

@@ -48,12 +48,19 @@ def visit(token: str):
     try:
         current = open_visit(token)
     except VisitUnavailable as exc:
-        return _unavailable(exc.reason)
+        # A form sent again through its used link may be the same feedback (a double tap, the offline
+        # outbox resending after a lost answer): submit_visit_feedback then answers with its reference.
+        if exc.reason != "used" or request.method != "POST":
+            return _unavailable(exc.reason)
+        current = found
     center = current.center
     form = FeedbackForm()
     if request.method == "GET":
         form.desk.data = current.desk or ""
-    if form.validate_on_submit():
+    is_valid = form.validate_on_submit()
+    if current.is_used and not is_valid:
+        return _unavailable("used")
+    if is_valid:
         if form.is_probably_bot():
             return redirect(url_for("survey.thanks", center_code=center.code, reference="--"))
         try:

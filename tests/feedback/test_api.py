@@ -184,6 +184,8 @@ def test_two_racing_requests_with_one_key_store_one_row(app, center):
         ({"center": "baku-1", "rating": 4, "comment": "an invisible\u2064plus"}, "comment"),
         ({"center": "baku-1", "rating": 4, "comment": "\ufeffa no-break space of no width"}, "comment"),
         ({"center": "baku-1", "rating": 4, "comment": "ok", "contact": "050\u2060123", "consent": True}, "contact"),
+        ({"center": "baku-1", "rating": 4, "desk": "\u202e12"}, "desk"),
+        ({"center": "baku-1", "rating": 4, "desk": "1\x002"}, "desk"),
         ({"center": "baku-1", "rating": 4, "comment": 42}, "comment"),
         ({"center": "baku-1", "rating": 4, "aspects": {"waiting": 9}}, "aspects.waiting"),
         ({"center": "baku-1", "rating": 4, "aspects": {"mood": 3}}, "aspects.mood"),

@@ -3,6 +3,7 @@
 import re
 import time
 import types
+from urllib.parse import urlsplit
 
 import itsdangerous.timed
 import pytest
@@ -12,6 +13,7 @@ from support import csrf_token_from
 from factories import make_center
 from feedback.extensions import db
 from feedback.models import Channel, Submission
+from feedback.services.posters import survey_url
 
 REFERENCE = re.compile(r'class="reference"[^>]*>([2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4})<')
 
@@ -69,6 +71,26 @@ def test_double_post_of_one_form_stores_once(app, client):
     assert first.headers["Location"] == second.headers["Location"]
     with app.app_context():
         assert _count() == 1
+
+
+@pytest.mark.parametrize("arrival, channel", [("list", Channel.web), ("poster", Channel.qr)])
+def test_feedback_counts_the_way_the_citizen_came(app, client, arrival, channel):
+    """From the website's list of centers it is web feedback; from a poster's QR code (printed, already
+    hanging in the halls) it stays qr."""
+    with app.app_context():
+        make_center("baku-1")
+    if arrival == "list":
+        index = client.get("/?lang=en").get_data(as_text=True)
+        path = re.search(r'<a href="(/c/baku-1[^"]*)"', index).group(1).replace("&amp;", "&")
+    else:
+        path = urlsplit(survey_url("https://rey.example", "baku-1", "7"))._replace(scheme="", netloc="").geturl()
+    html = _form(client, path)
+    action = re.search(r'<form method="post" action="([^"]*)"', html).group(1).replace("&amp;", "&")
+    response = client.post(action, data={"csrf_token": csrf_token_from(html), "rating": "5",
+                                         "desk": re.search(r'name="desk" type="hidden" value="([^"]*)"', html).group(1)})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(sa.select(Submission.channel)) == channel
 
 
 def test_a_key_with_a_line_break_is_no_key_and_the_feedback_is_stored(app, client):
@@ -225,6 +247,33 @@ def test_a_desk_too_long_for_the_form_is_left_out_rather_than_blocking_the_feedb
     assert response.status_code == 302
     with app.app_context():
         assert db.session.scalar(sa.select(Submission)).desk is None
+
+
+@pytest.mark.parametrize("desk", ["\u202e12", "12\u200b", "1\x1b2"])
+def test_a_desk_link_with_hidden_characters_is_left_out_rather_than_stored(app, client, desk):
+    """A tampered poster link: the citizen cannot fix it, so the form works and the desk is dropped."""
+    with app.app_context():
+        make_center("baku-1")
+    page = client.get("/c/baku-1", query_string={"desk": desk, "lang": "en"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'name="desk" type="hidden" value=""' in html
+    response = client.post("/c/baku-1?lang=en", data={"csrf_token": csrf_token_from(html), "rating": "4",
+                                                      "desk": ""})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(sa.select(Submission)).desk is None
+
+
+def test_a_crafted_desk_with_a_direction_override_is_refused(app, client):
+    with app.app_context():
+        make_center("baku-1")
+    html = _form(client, "/c/baku-1?lang=en")
+    response = client.post("/c/baku-1?lang=en", data={"csrf_token": csrf_token_from(html), "rating": "4",
+                                                      "desk": "\u202e12"})
+    assert response.status_code == 400
+    assert "The text contains characters that cannot be stored." in response.get_data(as_text=True)
+    with app.app_context():
+        assert _count() == 0
 
 
 def test_a_crafted_desk_too_long_is_explained(app, client):

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 
@@ -29,6 +30,13 @@ def world(app):
 def _get(client, path, key=None, **query):
     headers = {"Authorization": f"Bearer {key}"} if key else {}
     return client.get(f"/api/v1/exports/{path}", query_string=query, headers=headers)
+
+
+def _read(response):
+    """The response read to its end and closed: a CSV export streams inside its request's context."""
+    response.get_data()
+    response.close()
+    return response
 
 
 def _rows(response) -> list[dict]:
@@ -65,6 +73,9 @@ def test_the_filter_picks_a_center_and_days(client, world):
 
 @pytest.mark.parametrize("query, field", [
     ({"from": "2026-02-30"}, "from"),
+    ({"from": "2026-W01-1"}, "from"),      # ISO week and basic formats: Python reads them, the
+    ({"until": "20260105"}, "until"),      # OpenAPI document's pattern does not allow them
+    ({"until": "2026-01-05T00:00"}, "until"),
     ({"until": "9999-12-31"}, "until"),
     ({"from": "2026-11-20", "until": "2026-11-01"}, "until"),
     ({"from": "2020-01-01", "until": "2026-11-01"}, "from"),
@@ -74,8 +85,18 @@ def test_the_filter_picks_a_center_and_days(client, world):
     ({"format": "xlsx"}, "format"),
 ])
 def test_a_bad_filter_is_a_400_naming_the_parameter(client, world, query, field):
-    response = _get(client, "cases.csv", world["all"], **query)
+    response = _read(_get(client, "cases.csv", world["all"], **query))
     assert response.status_code == 400 and field in response.get_json()["errors"]
+
+
+def test_days_follow_the_pattern_the_openapi_document_gives(client, world):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    (parameter,) = [p for p in doc["paths"]["/exports/cases.csv"]["get"]["parameters"] if p["name"] == "from"]
+    pattern = re.compile(parameter["schema"]["pattern"])
+    for day in ("2026-01-05", "2026-W01-1", "20260105", "2026-1-5"):
+        response = _read(_get(client, "cases.csv", world["all"], **{"from": day, "until": "2026-01-31"}))
+        assert (response.status_code == 200) == bool(pattern.search(day)), (day, response.status_code)
+        assert response.status_code == 200 or response.get_json()["errors"]["from"] == "a date as YYYY-MM-DD"
 
 
 def test_keys_without_the_scope_or_revoked_are_refused(app, client, world):

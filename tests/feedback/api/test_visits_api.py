@@ -82,6 +82,8 @@ def test_key_limited_to_another_center_is_403(app, client, key):
         ({"center": "baku-1", "language": "fr"}, "language"),
         ({"center": "baku-1", "desk": "x" * 21}, "desk"),
         ({"center": "baku-1", "desk": 12}, "desk"),
+        ({"center": "baku-1", "desk": "\u202e12"}, "desk"),
+        ({"center": "baku-1", "ticket": "A-\u200b104"}, "ticket"),
         ({"center": "baku-1", "colour": "red"}, "colour"),
     ],
 )

@@ -50,6 +50,20 @@ def test_an_unknown_language_falls_back(client, demo):
     assert '<html lang="ru">' in html
 
 
+def test_an_unknown_language_in_the_url_keeps_the_one_chosen_before(client, demo):
+    client.get("/c/baku-1?lang=ru")
+    html = client.get("/c/baku-1?lang=de", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="ru">' in html
+    assert client.get_cookie("rey_lang").value == "ru"
+
+
+@pytest.mark.parametrize("written", ["RU", "ru-RU", "ru_ru"])
+def test_a_language_written_another_way_is_understood_and_remembered(client, demo, written):
+    html = client.get(f"/c/baku-1?lang={written}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="ru">' in html
+    assert client.get_cookie("rey_lang").value == "ru"
+
+
 def test_the_switcher_keeps_the_desk_and_service_of_the_qr_code(client, demo):
     html = client.get("/c/baku-1?service=passport&desk=7&lang=az").get_data(as_text=True)
     links = re.findall(r'<a href="([^"]+)" lang="(\w\w)" hreflang', html)

@@ -1,6 +1,8 @@
 """The citizen's side of a one-visit link: verified feedback, once; clear pages when expired or used."""
 
+import re
 import threading
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -77,6 +79,21 @@ def test_a_used_link_takes_no_second_submission(app, client, center):
     assert [s.rating for s in _submissions(app)] == [5]
 
 
+def test_a_form_sent_twice_through_its_link_shows_its_thanks_page_both_times(app, client, center):
+    """A double tap, or the offline outbox resending after a lost answer: stored once, and the second
+    answer still leads to the reference the citizen needs for the status page."""
+    token = _issue(app, desk="7")
+    html = client.get(f"/v/{token}?lang=en").get_data(as_text=True)
+    data = {"csrf_token": csrf_token_from(html), "rating": "2", "comment": "Növbə uzun idi",
+            "idempotency_key": re.search(r'name="idempotency_key" value="([^"]+)"', html).group(1)}
+    first = client.post(f"/v/{token}?lang=en", data=data)
+    second = client.post(f"/v/{token}?lang=en", data=data)
+    assert first.status_code == 302 and "/thanks/" in first.headers["Location"]
+    assert second.status_code == 302 and second.headers["Location"] == first.headers["Location"]
+    (stored,) = _submissions(app)
+    assert stored.reference in first.headers["Location"]
+
+
 def test_a_link_page_that_lost_its_session_keeps_the_answers_and_the_link(app, client, center):
     token = _issue(app)
     html = app.test_client().get(f"/v/{token}?lang=en").get_data(as_text=True)  # another browser session
@@ -133,9 +150,9 @@ def test_racing_submissions_through_one_link_store_one(app, center):
     token = _issue(app)
     barrier = threading.Barrier(4)
     outcomes = []
-    data = FeedbackInput(center_code="baku-1", rating=3, language="az")
 
-    def send():
+    def send(rating):
+        data = FeedbackInput(center_code="baku-1", rating=rating, language="az")
         with app.app_context():
             barrier.wait()
             try:
@@ -146,7 +163,7 @@ def test_racing_submissions_through_one_link_store_one(app, center):
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=send) for _ in range(4)]
+    threads = [threading.Thread(target=send, args=(rating,)) for rating in (1, 2, 3, 4)]
     for t in threads:
         t.start()
     for t in threads:
@@ -169,6 +186,20 @@ def test_other_feedback_stored_through_the_link_but_not_yet_marked_used_makes_it
                                   classifier=NoModel(), rules=rules)
     assert refused.value.reason == "used"
     assert [s.rating for s in _submissions(app)] == [5]
+
+
+def test_the_same_feedback_stored_through_the_link_but_not_yet_marked_used_gets_its_reference(app, center):
+    """As when one form is sent twice at once: the second request gets the first one's submission."""
+    token = _issue(app)
+    rules = TriageRules.from_config(app.config)
+    data = FeedbackInput(center_code="baku-1", rating=2, comment="Növbə uzun idi", language="az")
+    with app.app_context():
+        visit = db.session.scalar(sa.select(Visit))
+        first = submit_feedback(replace(data, is_verified=True), channel=Channel.web, classifier=NoModel(),
+                                rules=rules, idempotency_key=f"visit:{visit.id}")
+        again = submit_visit_feedback(token, data, classifier=NoModel(), rules=rules)
+        assert not again.is_created and again.submission.reference == first.submission.reference
+    assert len(_submissions(app)) == 1
 
 
 def test_a_link_to_a_center_closed_since_shows_the_not_found_page(app, client, center):
