@@ -199,6 +199,26 @@ def test_bad_input_on_the_kiosk_is_a_clear_message_and_stores_nothing(app, table
     assert _submissions(app) == []
 
 
+def test_a_refused_tap_leaves_the_tablet_on_its_way_back_to_the_start(tablet):
+    """A form token gone stale is refused before the kiosk's page is reached: the site's error page,
+    with its one link to the public list of centers, would strand the tablet out of kiosk mode."""
+    response = tablet.post(RATE + "?lang=en", data={"csrf_token": "stale", "rating": "3"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "This form has expired" in page
+    assert f'http-equiv="refresh" content="21;url={RATE}?lang=az"' in page
+    assert f'data-kiosk-start="{RATE}?lang=az"' in page and "js/kiosk.js" in page
+    assert 'href="/"' not in page
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="1 per minute")
+def test_a_tablet_refused_for_too_many_codes_returns_when_the_limit_allows(client, code):
+    assert _register(client, "not-the-code").status_code == 400
+    response = _register(client, code)
+    assert response.status_code == 429
+    refresh = re.search(r'http-equiv="refresh" content="(\d+);url=/kiosk/register"', response.get_data(as_text=True))
+    assert refresh and int(refresh.group(1)) >= int(response.headers["Retry-After"])
+
+
 def _close_center(app):
     with app.app_context():
         db.session.scalar(sa.select(Center)).is_active = False
