@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+import math
+import time
 
-from flask import Flask, jsonify, make_response, render_template, request
+from flask import Flask, current_app, jsonify, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as database_errors
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from feedback.extensions import db
+from feedback.extensions import db, limiter
 from feedback.i18n import API_PREFIX
 
 log = logging.getLogger(__name__)
@@ -41,18 +43,44 @@ def _messages() -> dict[int, str]:
     }
 
 
-def render_error(status: int, message: str | None = None, errors: dict | None = None):
+def render_error(status: int, message: str | None = None, errors: dict | None = None, *,
+                 retry_after: int | None = None):
+    """The error in the page's language; ``retry_after`` (seconds) is when trying again makes sense."""
     message = message or _messages().get(status) or _messages()[400 if status < 500 else 500]
     if wants_json():
         body = {"error": message}
         if errors:
             body["errors"] = errors
         return jsonify(body), status
+    if request.blueprint == "kiosk":
+        return _kiosk_error_page(status, message, retry_after), status
     return render_template("errors/error.html", status=status, message=message), status
 
 
+def _kiosk_error_page(status: int, message: str, retry_after: int | None) -> str:
+    # Nobody in the hall will lead a tablet back from an error page, and a link to the public list
+    # of centers would take it out of kiosk mode: the page returns to the kiosk's start by itself.
+    config = current_app.config
+    args = request.view_args or {}
+    if "center_code" in args and "desk" in args:
+        # From the address, not the kiosk's record: the database may be what failed.
+        start = url_for("kiosk.rate", center_code=args["center_code"], desk=args["desk"],
+                        lang=config["BABEL_DEFAULT_LOCALE"])
+    else:
+        start = url_for("kiosk.register")
+    seconds = retry_after or config["KIOSK_IDLE_SECONDS"]
+    return render_template("kiosk/error.html", status=status, message=message, start=start, seconds=seconds)
+
+
+def _seconds_until_the_limit_resets() -> int | None:
+    # The value Flask-Limiter will send as Retry-After, rounded up: a page must not come back early.
+    limit = limiter.current_limit
+    return max(1, math.ceil(limit.reset_at - time.time())) if limit else None
+
+
 def _handle_http(exc: HTTPException):
-    return render_error(exc.code or 500)
+    status = exc.code or 500
+    return render_error(status, retry_after=_seconds_until_the_limit_resets() if status == 429 else None)
 
 
 def _handle_csrf(exc: CSRFError):
@@ -77,7 +105,7 @@ def _handle_database_unavailable(exc: Exception):
     # One line, not a traceback: an outage repeats it for every request.
     log.error("database unavailable on %s %s: %s", request.method, request.path,
               str(getattr(exc, "orig", None) or exc).strip().splitlines()[0])
-    response = make_response(render_error(503))
+    response = make_response(render_error(503, retry_after=RETRY_AFTER_SECONDS))
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 

@@ -9,13 +9,21 @@
   var idleMs = parseInt(screen.getAttribute("data-kiosk-idle-ms"), 10) || 20000;
   var resetMs = parseInt(screen.getAttribute("data-kiosk-reset-ms") || "0", 10);
   var form = document.querySelector("form[data-kiosk-form]");
-  var touched = false;
+  // A page that came back with a message holds what the last person typed: wiped after idleness,
+  // not kept for the quarter of an hour an untouched start page is.
+  var touched = screen.hasAttribute("data-kiosk-in-use");
   var loadedAt = Date.now();
   var FRESH_MS = 15 * 60 * 1000;
   var timer = null;
 
   function restart() {
-    if (form) { form.reset(); }
+    // Emptied, not reset(): on a page that came back with a message, the answers are the defaults.
+    if (form) {
+      Array.prototype.forEach.call(form.elements, function (field) {
+        if (field.type === "checkbox") { field.checked = false; }
+        if (field.type === "text" || field.type === "textarea") { field.value = ""; }
+      });
+    }
     // replace(), not assign(): the page just left must not be reachable with the Back button.
     window.location.replace(start);
   }

@@ -78,3 +78,31 @@ def test_an_untouched_start_page_is_left_alone(server, kiosk_page):
     _mark(kiosk_page)
     kiosk_page.wait_for_timeout(2500)
     assert kiosk_page.evaluate("() => window.__sameDocument === true")
+
+
+def test_a_refused_comment_comes_back_to_be_corrected_and_is_still_wiped(server, kiosk_page):
+    typed = "iki saat\u200b gözlədim"   # a zero-width space: refused, so the page comes back with it
+    kiosk_page.fill("#comment", typed)
+    with kiosk_page.expect_navigation():
+        kiosk_page.get_by_role("button", name="Bad", exact=True).click()
+    assert kiosk_page.input_value("#comment") == typed
+    # After a spell of idleness the page is emptied before it leaves (what it held as it went is
+    # noted for the test), and the start comes back empty.
+    kiosk_page.evaluate("""() => window.addEventListener("pagehide", () => sessionStorage.setItem(
+        "left-with", document.querySelector("#comment").value))""")
+    _mark(kiosk_page)
+    _wait_for_new_document(kiosk_page)
+    assert kiosk_page.url == server.url(START + "?lang=az")
+    assert kiosk_page.evaluate("() => sessionStorage.getItem('left-with')") == ""
+    assert kiosk_page.input_value("#comment") == ""
+    with server.app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 0
+
+
+def test_an_error_page_takes_the_tablet_back_to_its_start(server, kiosk_page):
+    kiosk_page.evaluate("() => { document.querySelector('input[name=csrf_token]').value = 'stale'; }")
+    with kiosk_page.expect_response(lambda response: response.request.method == "POST") as refused:
+        kiosk_page.get_by_role("button", name="Good", exact=True).click()
+    assert refused.value.status == 400
+    kiosk_page.wait_for_url(server.url(START + "?lang=az"), timeout=6000)
+    assert kiosk_page.locator("[data-kiosk-face]").count() == 5

@@ -5,15 +5,17 @@ the reader's language. The app here points at a database that is not there: a cl
 PostgreSQL, a file in a folder that does not exist for SQLite.
 """
 
+import re
 import secrets
 import threading
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale, gettext
 
-from factories import make_center
-from support import BACKENDS, _postgres_url
+from factories import make_center, make_kiosk
+from support import BACKENDS, _postgres_url, csrf_token_from
 from feedback import create_app
 from feedback.config import from_environment
 from feedback.errors import RETRY_AFTER_SECONDS
@@ -87,6 +89,72 @@ def test_pages_say_so_in_the_readers_language(cut_off, lang):
     assert message in response.get_data(as_text=True)
     if lang != "en":
         assert message != UNAVAILABLE, "the message is not translated"
+
+
+@pytest.fixture
+def hall_tablet(tmp_path):
+    """A kiosk tablet at desk 5 of baku-1 (app, client) and ``outage``, a context in which its
+    database cannot be reached: an SQLite file whose folder is moved away, as a restart would."""
+    folder = tmp_path / "database"
+    folder.mkdir()
+    app = _app(tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder}/rey.sqlite3")
+    with app.app_context():
+        db.create_all()
+        code = make_kiosk(make_center("baku-1"), "5")[1]
+    client = app.test_client()
+    page = client.get(f"/kiosk/register?code={code}")
+    registered = client.post("/kiosk/register", data={"csrf_token": csrf_token_from(page.get_data(as_text=True)),
+                                                      "code": code})
+    assert registered.status_code == 303
+
+    @contextmanager
+    def outage():
+        folder.rename(tmp_path / "away")
+        with app.app_context():
+            db.engine.dispose()
+        try:
+            yield
+        finally:
+            (tmp_path / "away").rename(folder)
+
+    return app, client, outage
+
+
+def _returns_to(page: str) -> tuple[int, str]:
+    """Where and after how many seconds a page sends the browser without JavaScript."""
+    seconds, url = re.search(r'<meta http-equiv="refresh" content="(\d+);url=([^"]+)">', page).groups()
+    return int(seconds), url
+
+
+@pytest.mark.parametrize("lang", ["az", "ru"])
+def test_a_kiosk_tablet_waits_out_the_outage_and_comes_back_to_its_start(hall_tablet, lang):
+    """kiosk.js reloads an untouched start page now and then: one reload during a nightly restart
+    must not leave the hall's tablet on an error page until someone notices."""
+    app, tablet, outage = hall_tablet
+    with outage():
+        response = tablet.get(f"/kiosk/baku-1/5?lang={lang}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503 and response.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
+    with app.test_request_context(), force_locale(lang):
+        assert gettext(UNAVAILABLE) in page
+    # Back to the tablet's own start, in the hall's language, no sooner than the server asked.
+    seconds, start = _returns_to(page)
+    assert start == "/kiosk/baku-1/5?lang=az" and seconds >= RETRY_AFTER_SECONDS
+    assert f'data-kiosk-start="{start}"' in page and "js/kiosk.js" in page
+    assert 'href="/"' not in page, "a link out of kiosk mode, to the public list of centers"
+    assert tablet.get(start).status_code == 200
+
+
+def test_a_tap_during_the_outage_leaves_the_tablet_on_its_way_back(hall_tablet):
+    app, tablet, outage = hall_tablet
+    token = csrf_token_from(tablet.get("/kiosk/baku-1/5?lang=en").get_data(as_text=True))
+    with outage():
+        response = tablet.post("/kiosk/baku-1/5?lang=en", data={"csrf_token": token, "rating": "2",
+                                                                "comment": "Növbə uzun idi"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503 and UNAVAILABLE in page
+    assert _returns_to(page)[1] == "/kiosk/baku-1/5?lang=az" and 'href="/"' not in page
+    assert _stored(app) == 0
 
 
 def test_the_health_probe_stays_up_and_readiness_says_not_ready(cut_off):

@@ -181,6 +181,44 @@ def test_a_second_tap_with_another_face_on_one_page_keeps_the_first_and_says_so(
     assert [s.rating for s in _submissions(app)] == [4]
 
 
+def _kept(page: str) -> dict:
+    """What a kiosk page offers back: its comment, contact and consent box, and whether kiosk.js is
+    told that someone is using it (so that it wipes the page after idleness)."""
+    comment = re.search(r'<textarea id="comment"[^>]*>(.*?)</textarea>', page, re.S).group(1)
+    contact = re.search(r'<input id="contact"[^>]*value="([^"]*)"', page)
+    return {"comment": comment, "contact": contact and contact.group(1),
+            "consent": bool(re.search(r'<input id="consent"[^>]* checked>', page)), "in_use": "data-kiosk-in-use" in page}
+
+
+def test_changes_the_page_asks_to_send_again_are_still_there_to_send(app, tablet):
+    with app.app_context():
+        db.session.scalar(sa.select(Kiosk)).is_contact_enabled = True
+        db.session.commit()
+    html = tablet.get(RATE + "?lang=en").get_data(as_text=True)
+    assert _kept(html) == {"comment": "", "contact": "", "consent": False, "in_use": False}
+    data = {"csrf_token": csrf_token_from(html), "rating": "4", "idempotency_key": "changed-mind-0001"}
+    assert tablet.post(RATE + "?lang=en", data=data).status_code == 303
+    changed = {**data, "rating": "1", "comment": "Heç kim kömək etmədi", "contact": "+994 50 123 45 67", "consent": "y"}
+    response = tablet.post(RATE + "?lang=en", data=changed)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409 and "Send it again to store them as new feedback" in page
+    assert _kept(page) == {"comment": "Heç kim kömək etmədi", "contact": "+994 50 123 45 67", "consent": True,
+                           "in_use": True}
+    # Sent again from the page as it came back (a new key), they are stored as new feedback.
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', page).group(1)
+    assert tablet.post(RATE + "?lang=en", data={**changed, "idempotency_key": key}).status_code == 303
+    assert [(s.rating, s.comment) for s in _submissions(app)] == [(4, ""), (1, "Heç kim kömək etmədi")]
+
+
+def test_a_comment_refused_for_a_character_comes_back_to_be_corrected(app, tablet):
+    comment = "Növbə \u200bçox uzun idi, iki saat gözlədim"   # a zero-width space from the keyboard
+    response = _tap(tablet, 1, comment=comment)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "cannot be stored" in page
+    assert _kept(page)["comment"] == comment and _kept(page)["in_use"]
+    assert _submissions(app) == []
+
+
 @pytest.mark.config(KIOSK_BURST_PER_MINUTE=3)
 def test_a_burst_is_held_back_and_reported(app, tablet, caplog):
     with caplog.at_level(logging.WARNING, logger="feedback.services.kiosks"):
@@ -197,6 +235,26 @@ def test_bad_input_on_the_kiosk_is_a_clear_message_and_stores_nothing(app, table
     response = _tap(tablet, 9)
     assert response.status_code == 400 and "from 1 to 5" in response.get_data(as_text=True)
     assert _submissions(app) == []
+
+
+def test_a_refused_tap_leaves_the_tablet_on_its_way_back_to_the_start(tablet):
+    """A form token gone stale is refused before the kiosk's page is reached: the site's error page,
+    with its one link to the public list of centers, would strand the tablet out of kiosk mode."""
+    response = tablet.post(RATE + "?lang=en", data={"csrf_token": "stale", "rating": "3"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "This form has expired" in page
+    assert f'http-equiv="refresh" content="21;url={RATE}?lang=az"' in page
+    assert f'data-kiosk-start="{RATE}?lang=az"' in page and "js/kiosk.js" in page
+    assert 'href="/"' not in page
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="1 per minute")
+def test_a_tablet_refused_for_too_many_codes_returns_when_the_limit_allows(client, code):
+    assert _register(client, "not-the-code").status_code == 400
+    response = _register(client, code)
+    assert response.status_code == 429
+    refresh = re.search(r'http-equiv="refresh" content="(\d+);url=/kiosk/register"', response.get_data(as_text=True))
+    assert refresh and int(refresh.group(1)) >= int(response.headers["Retry-After"])
 
 
 def _close_center(app):
