@@ -44,9 +44,24 @@ def _refuse():
     return render_template("kiosk/unregistered.html", message=message), 403
 
 
-def _center_closed():
+#: How long a tablet refused for a passing reason (its center closed, a network not its hall's)
+#: waits before asking again. Such a state lasts hours or days, so every two minutes costs one small
+#: request, and a reopened center's tablets take ratings again before staff would think to look.
+RECHECK_SECONDS = 120
+
+
+def _refuse_for_now(kiosk: Kiosk, message: str):
+    """A 403 the tablet leaves by itself: nobody has to walk over once the reason has passed."""
+    start = url_for("kiosk.rate", center_code=kiosk.center.code, desk=kiosk.desk,
+                    lang=current_app.config["BABEL_DEFAULT_LOCALE"])
+    note = _("This tablet checks again every few minutes and starts by itself.")
+    return render_template("kiosk/error.html", status=403, message=message, note=note, start=start,
+                           seconds=RECHECK_SECONDS), 403
+
+
+def _center_closed(kiosk: Kiosk):
     # Said before the faces are shown: a tap would otherwise be taken and then thrown away.
-    return render_template("kiosk/unregistered.html", message=_("This center is not taking feedback at the moment.")), 403
+    return _refuse_for_now(kiosk, _("This center is not taking feedback at the moment."))
 
 
 def _kiosk_for(center_code: str, desk: str) -> tuple[Kiosk | None, object | None]:
@@ -56,12 +71,12 @@ def _kiosk_for(center_code: str, desk: str) -> tuple[Kiosk | None, object | None
         return None, _refuse()
     allowed = current_app.config.get("KIOSK_NETWORKS")
     if allowed and not in_networks(request.remote_addr, allowed):
-        return None, (render_template("kiosk/unregistered.html", message=_(
-            "This tablet takes feedback only from the network of its hall.")), 403)
+        # Perhaps a tablet that fell back on mobile data for a while: it comes back on the hall's own.
+        return None, _refuse_for_now(kiosk, _("This tablet takes feedback only from the network of its hall."))
     if kiosk.center.code != center_code or kiosk.desk != desk:
         return None, redirect(url_for("kiosk.rate", center_code=kiosk.center.code, desk=kiosk.desk))
     if not kiosk.center.is_active:
-        return None, _center_closed()
+        return None, _center_closed(kiosk)
     return kiosk, None
 
 
@@ -103,7 +118,7 @@ def rate(center_code: str, desk: str):
                 idempotency_key=key,
             )
         except SubmissionRejected:  # the center closed since the page was shown
-            return _center_closed()
+            return _center_closed(kiosk)
         except IdempotencyConflict:
             # A second tap with another face, or Back and a change: the first answer stays; the
             # page comes back with a new key, so a further tap stores a new answer.

@@ -263,6 +263,16 @@ def _close_center(app):
         db.session.commit()
 
 
+def _returns_to(page: str) -> tuple[str, int]:
+    """Where a kiosk page takes the tablet by itself, and after how many seconds (its refresh, which
+    must not come before kiosk.js's own return, nor disagree with it on where)."""
+    refresh = re.search(r'http-equiv="refresh" content="(\d+);url=([^"]+)"', page)
+    script = re.search(r'data-kiosk-start="([^"]+)"[^>]*data-kiosk-reset-ms="(\d+)"', page, re.S)
+    assert refresh and script and "js/kiosk.js" in page, "the page does not leave by itself"
+    assert refresh.group(2) == script.group(1) and int(refresh.group(1)) * 1000 >= int(script.group(2))
+    return refresh.group(2), int(refresh.group(1))
+
+
 def test_a_kiosk_of_a_closed_center_shows_no_faces(app, tablet):
     """No citizen should tap an answer that will be thrown away."""
     _close_center(app)
@@ -279,6 +289,26 @@ def test_a_tap_after_the_center_closed_is_explained(app, tablet):
     assert response.status_code == 403
     assert "not taking feedback at the moment" in response.get_data(as_text=True)
     assert "switched off" not in response.get_data(as_text=True) and _submissions(app) == []
+    assert _returns_to(response.get_data(as_text=True))[0] == RATE + "?lang=az"
+
+
+def test_a_closed_centers_tablet_takes_ratings_again_by_itself_once_it_reopens(app, tablet):
+    """Nobody in the hall is there to reload a tablet the morning its center reopens."""
+    _close_center(app)
+    closed = tablet.get(RATE + "?lang=en")
+    page = closed.get_data(as_text=True)
+    assert closed.status_code == 403 and "checks again every few minutes" in page
+    # Not the page for unregistered tablets: its link would take a citizen to the registration form.
+    assert "/kiosk/register" not in page and 'href="/"' not in page
+    start, seconds = _returns_to(page)
+    # Not a page that flickers at the citizens every few seconds: it waits well beyond the idle time.
+    assert seconds > 2 * app.config["KIOSK_IDLE_SECONDS"]
+    assert tablet.get(start).status_code == 403
+    with app.app_context():
+        db.session.scalar(sa.select(Center)).is_active = True
+        db.session.commit()
+    reopened = tablet.get(start)
+    assert reopened.status_code == 200 and reopened.get_data(as_text=True).count('name="rating"') == 5
 
 
 @pytest.mark.config(KIOSK_NETWORKS=networks("10.20.0.0/16", name="test"))
@@ -291,4 +321,8 @@ def test_with_kiosk_networks_set_a_copied_cookie_rates_nothing_from_elsewhere(ap
     outside = client.post(RATE + "?lang=en", data={"csrf_token": csrf_token_from(html), "rating": "1"})
     assert outside.status_code == 403 and "network of its hall" in outside.get_data(as_text=True)
     assert client.get(RATE).status_code == 403
+    # A tablet that wandered onto another network for a while starts again on its hall's own.
+    start, _ = _returns_to(outside.get_data(as_text=True))
+    client.environ_base["REMOTE_ADDR"] = "10.20.4.7"
+    assert client.get(start).status_code == 200
     assert [s.rating for s in _submissions(app)] == [5]
