@@ -90,7 +90,15 @@ def _page_context(kiosk: Kiosk) -> dict:
                          lang=current_app.config["BABEL_DEFAULT_LOCALE"]),
         "idle_ms": int(current_app.config["KIOSK_IDLE_SECONDS"] * 1000),
         "thanks_seconds": current_app.config["KIOSK_THANKS_SECONDS"],
+        "outbox_gap_ms": _outbox_gap_ms(current_app.config),
     }
+
+
+def _outbox_gap_ms(config) -> int:
+    # Taps a tablet held while its network was down arrive one after another once it is back: spaced
+    # beyond the repeat window and the burst rate, the abuse guard judges each as the tap it was.
+    seconds = max(config["KIOSK_REPEAT_SECONDS"], 60 / max(1, config["KIOSK_BURST_PER_MINUTE"])) + 1
+    return int(seconds * 1000)
 
 
 @bp.route("/kiosk/<center_code>/<desk>", methods=["GET", "POST"])

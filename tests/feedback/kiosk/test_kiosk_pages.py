@@ -110,6 +110,16 @@ def test_idle_timeout_comes_from_config(tablet):
     assert 'data-kiosk-idle-ms="1500"' in tablet.get(RATE).get_data(as_text=True)
 
 
+@pytest.mark.config(KIOSK_REPEAT_SECONDS=5, KIOSK_BURST_PER_MINUTE=4)
+def test_taps_held_offline_are_sent_spaced_beyond_what_the_abuse_guard_counts_once(app, tablet):
+    """Two people's identical taps, held while the network was down, must not arrive as one repeat
+    or as a burst: kiosk.js spaces them as the page says."""
+    page = tablet.get(RATE + "?lang=en").get_data(as_text=True)
+    gap = int(re.search(r'data-kiosk-gap-ms="(\d+)"', page).group(1)) / 1000
+    assert gap > app.config["KIOSK_REPEAT_SECONDS"] and gap > 60 / app.config["KIOSK_BURST_PER_MINUTE"]
+    assert "No connection. Your rating will be sent when the connection is back." in page
+
+
 def test_no_contact_fields_unless_enabled_and_none_stored(app, tablet):
     html = tablet.get(RATE + "?lang=en").get_data(as_text=True)
     assert 'name="contact"' not in html and 'name="consent"' not in html
