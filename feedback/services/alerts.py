@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from feedback.extensions import db
 from feedback.models import Center, Submission, User
-from feedback.services.scope import center_clause
+from feedback.services.scope import submission_clause
 
 
 @dataclass(frozen=True)
@@ -64,5 +64,6 @@ def unhappy_centers(now: datetime, rule: AlertRule, scope: sa.ColumnElement[bool
 
 
 def unhappy_centers_for(user: User, now: datetime, rule: AlertRule) -> list[UnhappyCenter]:
-    """The alerts of the centers the user looks after (all of a region for a supervisor)."""
-    return unhappy_centers(now, rule, center_clause(user, Submission.center_id))
+    """The alerts of the centers the user looks after (all of a region for a supervisor), counted
+    over the ratings the user's dashboard counts: without restricted cases' for most roles."""
+    return unhappy_centers(now, rule, submission_clause(user))

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from feedback.extensions import db
 from feedback.models import OPEN_STATUSES, Case, CaseStatus, Center, Service, Submission
+from feedback.models._types import localized
 from feedback.services.sqlstats import dialect, epoch_seconds, hours_between, median, number
 
 #: Units with fewer responses are not ranked, so one citizen or one desk cannot be singled out.
@@ -109,6 +110,10 @@ class CenterRank:
     complaint_rate: float | None
     #: False when the center had too few responses to be compared fairly.
     is_ranked: bool
+
+    def name(self, locale: str) -> str:
+        """As ``Center.name``: in Azerbaijani when the locale has none."""
+        return localized(self.names, locale) or self.code
 
 
 @dataclass(frozen=True)

@@ -70,14 +70,20 @@ def key_submission_clause(key: ApiKey) -> sa.ColumnElement[bool]:
     return clause if key.center_id is None else sa.and_(clause, Submission.center_id == key.center_id)
 
 
-def visible_submissions(user: User) -> sa.Select:
-    """``select(Submission)`` for the user's centers, without submissions of restricted cases
-    unless the user is the integrity role (whose dashboard sees every center)."""
-    query = sa.select(Submission).where(center_clause(user, Submission.center_id))
+def submission_clause(user: User) -> sa.ColumnElement[bool]:
+    """The submissions of the user's centers, without those of restricted cases unless the user is
+    the integrity role (whose dashboard sees every center). Every count shown to a person goes by
+    it: a count that includes them tells a center's staff that an integrity report came in."""
+    clause = center_clause(user, Submission.center_id)
     if user.role != Role.integrity:
         restricted = sa.select(Case.submission_id).where(Case.is_restricted.is_(True))
-        query = query.where(Submission.id.not_in(restricted))
-    return query
+        clause = sa.and_(clause, Submission.id.not_in(restricted))
+    return clause
+
+
+def visible_submissions(user: User) -> sa.Select:
+    """``select(Submission)`` of ``submission_clause``."""
+    return sa.select(Submission).where(submission_clause(user))
 
 
 def visible_centers(user: User) -> list[Center]:

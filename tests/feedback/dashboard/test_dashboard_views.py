@@ -77,6 +77,20 @@ def test_supervisor_region_filter_and_ranking(app, client, world):
     assert _kpi(html, "responses") == "4"
 
 
+def test_the_ranking_names_a_center_without_a_name_in_the_language_in_azerbaijani(app, client):
+    with app.app_context():
+        hall = Center(code="qusar-1", names={"az": "Qusar mərkəzi"}, region="Quba")
+        db.session.add(hall)
+        db.session.commit()
+        for _ in range(5):
+            make_submission(hall, rating=4, created_dt=NOW - timedelta(hours=1))
+    _login(app, client, Role.supervisor)
+    for lang in ("en", "ru"):
+        html = client.get(f"/dashboard/?lang={lang}").get_data(as_text=True)
+        ranking = html.split('class="data ranking"', 1)[1].split("</table>", 1)[0]
+        assert "Qusar mərkəzi" in ranking and "qusar-1" not in ranking
+
+
 def test_integrity_counts_the_restricted_case(app, client, world):
     _login(app, client, Role.integrity)
     html = client.get("/dashboard/?lang=en").get_data(as_text=True)

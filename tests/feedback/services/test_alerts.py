@@ -79,3 +79,20 @@ def test_no_alert_no_banner(app, client, halls):
         make_user("officer.s", centers=[_center("sumqayit-1")])
     login_as(client, "officer.s")
     assert 'class="alert-banner"' not in client.get("/review/").get_data(as_text=True)
+
+
+def test_restricted_reports_count_only_for_the_integrity_role(app_ctx):
+    """Two bribery reports among four ratings: the center's officers, who may be the ones reported,
+    must not learn from the banner that they came in; the integrity role sees the alert."""
+    from factories import make_case
+
+    hall = make_center("baku-1")
+    _ratings(hall, [5, 5])
+    for n in range(2):
+        make_case(hall, rating=1, restricted=True, created_dt=NOW - timedelta(minutes=1, seconds=n))
+    officer = make_user("officer.b", centers=[hall])
+    supervisor = make_user("sup.all", "supervisor")
+    integrity = make_user("integrity.1", "integrity")
+    assert unhappy_centers_for(officer, NOW, RULE) == []
+    assert unhappy_centers_for(supervisor, NOW, RULE) == []
+    assert [(u.unhappy, u.responses) for u in unhappy_centers_for(integrity, NOW, RULE)] == [(2, 4)]
