@@ -134,6 +134,9 @@ def from_environment(instance_path: str, env: dict | None = None) -> dict:
         "TRIAGE_LOW_RATING": int(env.get("REY_LOW_RATING", 2)),
         # A comment the model is this sure about is a complaint even beside a high rating.
         "TRIAGE_CONFIDENT_PROBABILITY": float(env.get("REY_CONFIDENT_PROBABILITY", 0.9)),
+        # Seconds a worker trusts the model it loaded before it looks whether CURRENT names another
+        # (a rollback or promotion made elsewhere): feedback/classifier.py.
+        "MODEL_CHECK_SECONDS": float(env.get("REY_MODEL_CHECK_SECONDS", 10)),
         "CONTACT_RETENTION_DAYS": int(env.get("REY_CONTACT_RETENTION_DAYS", 90)),
         # Where `flask db backup` writes, and how long its files are kept: a backup holds contacts
         # and comments as typed, so it must not outlive the data by long (feedback/services/backup.py).

@@ -1,15 +1,17 @@
 """The web app's adapter to the complaint model: a model that fails must not cost a complaint."""
 
 import logging
+import shutil
 
 import pytest
 import sqlalchemy as sa
 from prometheus_client import REGISTRY
 
 from factories import make_center
-from feedback.classifier import get_classifier
+from feedback.classifier import ComplaintClassifier, get_classifier
 from feedback.extensions import db
 from feedback.models import Submission
+from ml.registry import rollback, set_current
 
 
 class _FailingModel:
@@ -51,3 +53,34 @@ def test_the_feedback_is_stored_and_triaged_on_its_rating_and_words(app, client,
     assert stored[1].is_flagged and stored[1].flag_reasons == ["low_rating"]
     assert stored[1].complaint_probability is None and stored[1].model_version is None
     assert stored[5].is_flagged and "integrity" in stored[5].flag_reasons
+
+
+def _two_versions(root, trained_models_dir):
+    for name in ("v1", "v2"):
+        shutil.copytree(trained_models_dir / "test-model", root / name)
+        set_current(root, name)
+
+
+def test_a_rollback_made_in_another_process_reaches_this_one(tmp_path, trained_models_dir):
+    """The admin page rolls back in one gunicorn worker; every other worker must follow."""
+    root = tmp_path / "models"
+    _two_versions(root, trained_models_dir)
+    worker = ComplaintClassifier(root, check_seconds=0)
+    assert worker.version == "v2"
+    assert rollback(root) == "v1"  # what the admin page or `flask ml rollback` does elsewhere
+    assert worker.version == "v1" and worker.judge("Növbə çox uzun idi").model_version == "v1"
+    # Within its check period a worker goes on with what it has, reading nothing.
+    patient = ComplaintClassifier(root, check_seconds=3600)
+    assert patient.version == "v1"
+    set_current(root, "v2")
+    assert patient.version == "v1" and worker.version == "v2"
+
+
+def test_a_new_model_that_fails_to_load_leaves_the_one_in_use(tmp_path, trained_models_dir):
+    root = tmp_path / "models"
+    _two_versions(root, trained_models_dir)
+    worker = ComplaintClassifier(root, check_seconds=0)
+    assert worker.version == "v2"
+    (root / "broken").mkdir()
+    (root / "CURRENT").write_text("broken\n")
+    assert worker.version == "v2" and worker.error, "citizens' comments are still classified"
