@@ -6,6 +6,7 @@ import re
 
 import sqlalchemy as sa
 from flask import Response, abort, current_app, render_template, request
+from flask_babel import gettext as _
 
 from feedback.admin import bp
 from feedback.errors import render_error
@@ -53,8 +54,10 @@ def poster_download(center_code: str):
                          languages=tuple(current_app.config["LANGUAGES"]),
                          font_dir=current_app.config["POSTER_FONT_DIR"])
     except PosterError as exc:
-        current_app.logger.error("poster failed: %s", exc)
-        return render_error(503, str(exc))
+        current_app.logger.error("poster failed: %s", exc)  # with the paths, for the operators
+        return render_error(503, _("Posters cannot be drawn: the font they need is missing on the server. "
+                                   "Ask the operators to install %(package)s or to set %(setting)s.",
+                                   package="fonts-dejavu-core", setting="REY_POSTER_FONT_DIR"))
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{_filename(center, desk, "pdf")}"'})
 

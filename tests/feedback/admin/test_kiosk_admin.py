@@ -174,6 +174,9 @@ def test_poster_page_lists_centers_and_bad_desks_are_refused(admin):
 def test_a_missing_font_is_a_clear_error_not_a_500(admin):
     response = admin.get("/admin/posters/baku-1.pdf?lang=en")
     assert response.status_code == 503 and "fonts-dejavu-core" in response.get_data(as_text=True)
+    # In the page's language, and without the server's folders (they go to the log).
+    page = admin.get("/admin/posters/baku-1.pdf?lang=az").get_data(as_text=True)
+    assert "Plakatlar" in page and "fonts-dejavu-core" in page and "/nonexistent" not in page
 
 
 def test_held_back_bursts_are_reported_on_the_kiosk_list(app, admin, center_id):
