@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import event
 
 from feedback.extensions import db
-from feedback.models import AdminAction, Center, Service, User
+from feedback.models import AdminAction, Center, Service, Submission, User
 from feedback.models.center import CODE_PATTERN
 from feedback.services import audit
 
@@ -43,6 +43,15 @@ def _check_code(code: str) -> str:
     return code
 
 
+def _refuse_code_change_once_used(condition) -> None:
+    """Posters printed with the code, queue systems and API clients sending it, links in citizens'
+    phones and outboxes: once feedback came in under a code, changing it would break them all quietly."""
+    if db.session.scalar(sa.select(sa.exists().where(condition))):
+        raise DirectoryError({"code": _("Feedback already came in under this code: it is on printed posters "
+                                        "and in links, so it cannot change. Change the names instead, or "
+                                        "add a new one.")})
+
+
 def _fields(row, names: tuple[str, ...]) -> dict:
     return {name: getattr(row, name) for name in names}
 
@@ -58,6 +67,8 @@ def save_center(center: Center | None, *, code: str, names: dict, region: str, i
     clash = db.session.scalar(sa.select(Center).where(Center.code == code))
     if clash is not None and clash is not center:
         raise DirectoryError({"code": _("Another center has this code.")})
+    if center is not None and code != center.code:
+        _refuse_code_change_once_used(Submission.center_id == center.id)
     before = _fields(center, _CENTER_FIELDS) if center is not None else dict.fromkeys(_CENTER_FIELDS)
     if center is None:
         center = Center(code=code, names={})
@@ -82,6 +93,8 @@ def save_service(
     clash = db.session.scalar(sa.select(Service).where(Service.center_id == center.id, Service.code == code))
     if clash is not None and clash is not service:
         raise DirectoryError({"code": _("This center already has a service with this code.")})
+    if service is not None and code != service.code:
+        _refuse_code_change_once_used(Submission.service_id == service.id)
     before = _fields(service, _SERVICE_FIELDS) if service is not None else dict.fromkeys(_SERVICE_FIELDS)
     if service is None:
         service = Service(center=center, code=code, names={})

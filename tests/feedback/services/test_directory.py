@@ -105,3 +105,25 @@ def test_a_remembered_center_deleted_since_rejects_the_feedback_instead_of_faili
     with pytest.raises(SubmissionRejected) as rejected:
         _submit()
     assert rejected.value.errors == {"center": "unknown center"}
+
+
+def test_a_code_feedback_came_in_under_stays_and_names_still_change(center):
+    """Printed posters, queue systems and citizens' links carry the code."""
+    from feedback.services.directory import DirectoryError, save_service
+
+    _submit(service_code="passport")
+    passport = db.session.scalar(sa.select(Service).where(Service.code == "passport"))
+    with pytest.raises(DirectoryError) as refused:
+        save_center(center, code="baku-one", names={"az": "Bakı 1"}, region="Bakı", is_active=True)
+    assert refused.value.errors.keys() == {"code"}
+    with pytest.raises(DirectoryError):
+        save_service(center, passport, code="pasport", names={"az": "Pasport"}, position=1, is_active=True)
+    db.session.rollback()
+    save_center(center, code="baku-1", names={"az": "Bakı 1 (yeni bina)"}, region="Bakı", is_active=True)
+    db.session.commit()
+    assert db.session.scalar(sa.select(Center.names).where(Center.code == "baku-1")) == {"az": "Bakı 1 (yeni bina)"}
+    # A center nobody has rated yet may still have its typo put right.
+    fresh = make_center("gnaja-1")
+    save_center(fresh, code="ganja-1", names={"az": "Gəncə 1"}, region="Gəncə", is_active=True)
+    db.session.commit()
+    assert fresh.code == "ganja-1"
