@@ -187,10 +187,7 @@ def summary(f: DashboardFilter, scope) -> Summary:
 
 def weekly_trend(f: DashboardFilter, scope) -> list[WeekPoint]:
     """Seven-day buckets from the period's first day; weeks without responses are present and empty."""
-    offset = (epoch_seconds(Submission.created_dt) - f.period.start_dt.timestamp()) / _WEEK_SECONDS
-    # Rows are never before the start, so truncation is floor; PostgreSQL's integer cast rounds instead.
-    week = sa.func.floor(offset) if dialect() == "postgresql" else sa.cast(offset, sa.Integer)
-    week = sa.cast(week, sa.Integer).label("week")
+    week = _week_of(f.period).label("week")
     rows = db.session.execute(
         sa.select(week, *_aggregates()[:3]).where(*submission_conditions(f, scope)).group_by(week)
     ).all()
@@ -205,6 +202,21 @@ def weekly_trend(f: DashboardFilter, scope) -> list[WeekPoint]:
             csat=number(r.csat) if r else None,
         ))
     return points
+
+
+def _week_of(period: Period) -> sa.ColumnElement[int]:
+    """The index of the period's local week a submission falls in."""
+    bounds = [start_of_day(period.start + timedelta(days=7 * k), period.tz) for k in range(1, period.weeks)]
+    zone = ZoneInfo(period.tz)
+    if len({zone.utcoffset(moment) for moment in (period.start_dt, *bounds, period.end_dt)}) > 1:
+        # The clocks change within the period (summer time where the service's zone has it): a
+        # local week is then not 604,800 seconds, so each is told by its bounds.
+        return sa.case(*[(Submission.created_dt < bound, k) for k, bound in enumerate(bounds)],
+                       else_=len(bounds))
+    offset = (epoch_seconds(Submission.created_dt) - period.start_dt.timestamp()) / _WEEK_SECONDS
+    # Rows are never before the start, so truncation is floor; PostgreSQL's integer cast rounds instead.
+    week = sa.func.floor(offset) if dialect() == "postgresql" else sa.cast(offset, sa.Integer)
+    return sa.cast(week, sa.Integer)
 
 
 def rating_distribution(f: DashboardFilter, scope) -> dict[int, int]:

@@ -1,6 +1,6 @@
 """Dashboard figures against values computed by hand on a small, known data set."""
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -69,6 +69,19 @@ def test_empty_weeks_are_present_and_empty(data):
     weeks = metrics.weekly_trend(DashboardFilter(period, center_id=data["a"]), EVERYTHING)
     assert [w.responses for w in weeks] == [3, 3, 1, 0]  # the row of 16 November falls in week 3
     assert weeks[3].average_rating is None and weeks[3].csat is None
+
+
+@pytest.mark.parametrize("tz, clocks_change", [("Europe/Berlin", "2026-03-29"), ("America/Sao_Paulo", None)])
+def test_weeks_are_local_weeks_where_the_clocks_change(app_ctx, tz, clocks_change):
+    """In a zone with summer time a week is not 604,800 seconds: a rating made just after midnight
+    on the Monday after the change belongs to the new week, one just before it to the old."""
+    center = make_center("berlin-1")
+    period = Period(date(2026, 3, 23), date(2026, 4, 5), tz=tz)
+    monday = metrics.start_of_day(date(2026, 3, 30), tz)
+    for moment in (monday - timedelta(minutes=30), monday + timedelta(minutes=30)):
+        make_submission(center, rating=5, created_dt=moment)
+    weeks = metrics.weekly_trend(DashboardFilter(period), EVERYTHING)
+    assert [(w.start, w.responses) for w in weeks] == [(date(2026, 3, 23), 1), (date(2026, 3, 30), 1)]
 
 
 def test_distribution_and_terms(data):
