@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from feedback.extensions import db, limiter
 from feedback.i18n import API_PREFIX
+from feedback.kiosk import start_url
 
 log = logging.getLogger(__name__)
 #: Seconds a client is asked to wait while the database cannot be reached.
@@ -64,8 +65,7 @@ def _kiosk_error_page(status: int, message: str, retry_after: int | None) -> str
     args = request.view_args or {}
     if "center_code" in args and "desk" in args:
         # From the address, not the kiosk's record: the database may be what failed.
-        start = url_for("kiosk.rate", center_code=args["center_code"], desk=args["desk"],
-                        lang=config["BABEL_DEFAULT_LOCALE"])
+        start = start_url(args["center_code"], args["desk"])
     else:
         start = url_for("kiosk.register")
     seconds = retry_after or config["KIOSK_IDLE_SECONDS"]

@@ -26,7 +26,6 @@ def retention_group():
 def purge_command(days: int | None):
     """Erase contact details, and comments' unmasked text, of feedback older than the retention period;
     delete backups older than theirs (REY_BACKUP_RETENTION_DAYS)."""
-    from feedback.services.backup import BackupError
     from feedback.services.retention import purge_expired_personal_data
 
     now = datetime.now(timezone.utc)
@@ -38,17 +37,17 @@ def purge_command(days: int | None):
     db.session.commit()
     click.echo(f"contact details erased from {purged.contacts} submissions older than {days} days, "
                f"personal data in comments from {purged.comments}")
-    try:
-        _prune_backups(now)
-    except BackupError as exc:
-        raise click.ClickException(str(exc)) from exc
+    _prune_backups(now)
 
 
 def _prune_backups(now: datetime) -> None:
-    from feedback.services.backup import prune_backups
+    from feedback.services.backup import BackupError, prune_backups
 
     keep_days = current_app.config["BACKUP_RETENTION_DAYS"]
-    deleted = prune_backups(Path(current_app.config["BACKUP_DIR"]), now=now, keep_days=keep_days)
+    try:
+        deleted = prune_backups(Path(current_app.config["BACKUP_DIR"]), now=now, keep_days=keep_days)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"backups older than {keep_days} days deleted: {len(deleted)}")
     for path in deleted:
@@ -144,10 +143,7 @@ def backup_command(output: Path | None):
         click.echo(f"restore with: pg_restore --clean --no-owner --dbname=DBNAME {result.path}")
     click.echo("after a restore, run: flask --app feedback privacy erase-again")
     if output is None:  # a file put elsewhere is the operator's to look after
-        try:
-            _prune_backups(now)
-        except BackupError as exc:
-            raise click.ClickException(str(exc)) from exc
+        _prune_backups(now)
 
 
 def init_app(app) -> None:

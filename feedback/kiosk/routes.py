@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from feedback.classifier import get_classifier
 from feedback.extensions import db
 from feedback.i18n import current_language
-from feedback.kiosk import bp
+from feedback.kiosk import bp, start_url
 from feedback.kiosk.device import current_kiosk, set_device_cookie
 from feedback.addresses import in_networks
 from feedback.limits import kiosk_code_limit
@@ -52,8 +52,7 @@ RECHECK_SECONDS = 120
 
 def _refuse_for_now(kiosk: Kiosk, message: str):
     """A 403 the tablet leaves by itself: nobody has to walk over once the reason has passed."""
-    start = url_for("kiosk.rate", center_code=kiosk.center.code, desk=kiosk.desk,
-                    lang=current_app.config["BABEL_DEFAULT_LOCALE"])
+    start = start_url(kiosk.center.code, kiosk.desk)
     note = _("This tablet checks again every few minutes and starts by itself.")
     return render_template("kiosk/error.html", status=403, message=message, note=note, start=start,
                            seconds=RECHECK_SECONDS), 403
@@ -85,9 +84,7 @@ def _page_context(kiosk: Kiosk) -> dict:
         "kiosk": kiosk,
         "center": kiosk.center,
         "start": url_for("kiosk.rate", center_code=kiosk.center.code, desk=kiosk.desk),
-        # The next person starts in the hall's default language, not in the last person's choice.
-        "reset": url_for("kiosk.rate", center_code=kiosk.center.code, desk=kiosk.desk,
-                         lang=current_app.config["BABEL_DEFAULT_LOCALE"]),
+        "reset": start_url(kiosk.center.code, kiosk.desk),
         "idle_ms": int(current_app.config["KIOSK_IDLE_SECONDS"] * 1000),
         "thanks_seconds": current_app.config["KIOSK_THANKS_SECONDS"],
         "outbox_gap_ms": _outbox_gap_ms(current_app.config),

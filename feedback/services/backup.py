@@ -16,6 +16,7 @@ from sqlalchemy.engine import URL
 
 from feedback.models import AdminAction, User
 from feedback.services import audit
+from feedback.services.retention import MAX_RETENTION_DAYS
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +26,6 @@ BACKUP_NAME = re.compile(r"^rey-(\d{8}-\d{6})\.(?:sqlite3|dump)$")
 _STAMP = "%Y%m%d-%H%M%S"
 #: Citizens' requests to erase, one reference a line, kept beside the backups (see ``note_erasure``).
 ERASURE_LIST = "erased-references.txt"
-MAX_BACKUP_RETENTION_DAYS = 36_500
 
 
 class BackupError(RuntimeError):
@@ -133,8 +133,8 @@ def prune_backups(folder: Path, *, now: datetime, keep_days: int, actor: User | 
     backups. Files of other names are left alone. The audit line is added to the session; the
     caller commits.
     """
-    if not 1 <= keep_days <= MAX_BACKUP_RETENTION_DAYS:
-        raise BackupError(f"backups must be kept from 1 to {MAX_BACKUP_RETENTION_DAYS} days "
+    if not 1 <= keep_days <= MAX_RETENTION_DAYS:
+        raise BackupError(f"backups must be kept from 1 to {MAX_RETENTION_DAYS} days "
                           f"(REY_BACKUP_RETENTION_DAYS is {keep_days})")
     cutoff = now - timedelta(days=keep_days)
     try:
