@@ -2,28 +2,59 @@
 
 The page with the secret answers a POST, so reloading it sends the form again and would create a
 second one. Each form shown carries a one-time value, also kept in the session; a post counts only
-with the value the session holds, and takes it.
+with a value the session holds, and takes it.
+
+The session keeps the values of the last few forms shown, not only the newest: an administrator
+with the page open in two tabs can send either. A spent value is remembered for a while too, so
+that a form sent again is told apart from one that is merely old.
 """
 
 from __future__ import annotations
 
+import enum
 import secrets
 
 from flask import session
 from wtforms import HiddenField
+
+#: How many forms shown (and how many sent) the session remembers per purpose. The session is a
+#: cookie: ten values of 22 characters each way stay well within its 4 KB.
+_REMEMBERED = 10
+
+
+class Once(enum.Enum):
+    first = "first"      # the first post of a form shown: go ahead
+    again = "again"      # this form was sent before: whatever it made was shown once already
+    unknown = "unknown"  # not a form this session showed lately (too old, or another session's)
 
 
 class OnceField(HiddenField):
     """The one-time value of a form; ``arm`` it before showing the form, ``spend`` it on a post."""
 
     def arm(self, purpose: str) -> None:
-        self.data = session[_key(purpose)] = secrets.token_urlsafe(16)
+        self.data = secrets.token_urlsafe(16)
+        session[_key(purpose)] = (_values(_key(purpose)) + [self.data])[-_REMEMBERED:]
 
-    def spend(self, purpose: str) -> bool:
-        """Whether this post is the first of the form shown; either way the value is used up."""
-        kept = session.pop(_key(purpose), None)
-        return bool(self.data) and self.data == kept
+    def spend(self, purpose: str) -> Once:
+        """Whether this post is the first of a form shown; either way the value is used up."""
+        armed = _values(_key(purpose))
+        if self.data and self.data in armed:
+            session[_key(purpose)] = [value for value in armed if value != self.data]
+            spent_key = _key(purpose, spent=True)
+            session[spent_key] = (_values(spent_key) + [self.data])[-_REMEMBERED:]
+            return Once.first
+        if self.data and self.data in _values(_key(purpose, spent=True)):
+            return Once.again
+        return Once.unknown
 
 
-def _key(purpose: str) -> str:
-    return f"once:{purpose}"
+def _values(key: str) -> list[str]:
+    kept = session.get(key)
+    # Sessions from before the list kept a single value.
+    if isinstance(kept, str):
+        return [kept]
+    return [value for value in kept if isinstance(value, str)] if isinstance(kept, list) else []
+
+
+def _key(purpose: str, *, spent: bool = False) -> str:
+    return f"once-spent:{purpose}" if spent else f"once:{purpose}"

@@ -115,6 +115,28 @@ def test_reloading_the_page_that_shows_a_secret_issues_no_second_key(app, admin)
     assert _count(app, ApiKey) == 2
 
 
+def test_a_form_open_in_two_tabs_issues_a_key_from_each(app, admin):
+    # The second tab's page is shown after the first one's: both forms are still good to send.
+    first = _form_fields(admin.get("/admin/api-keys?lang=en").get_data(as_text=True))
+    second = _form_fields(admin.get("/admin/api-keys?lang=en").get_data(as_text=True))
+    for fields, name in ((first, "reports"), (second, "queue system")):
+        issued = admin.post("/admin/api-keys?lang=en", data={**fields, "name": name, "scopes": ["exports:read"], "center": ""})
+        assert issued.status_code == 200 and _SECRET.search(issued.get_data(as_text=True)), name
+    assert _count(app, ApiKey) == 2
+
+
+def test_a_form_this_session_never_showed_issues_nothing_and_says_so(app, admin):
+    fields = _form_fields(admin.get("/admin/api-keys?lang=en").get_data(as_text=True))
+    sent = admin.post("/admin/api-keys?lang=en", data={**fields, "once": "not-one-we-gave",
+                                                       "name": "reports", "scopes": ["exports:read"], "center": ""})
+    assert sent.status_code == 303
+    listed = admin.get("/admin/api-keys?lang=en").get_data(as_text=True)
+    # Not told that a key was issued: none was.
+    assert "too old to be sent, so no key was issued" in listed
+    assert "had already issued a key" not in listed
+    assert _count(app, ApiKey) == 0
+
+
 def test_a_key_for_all_centers_with_several_scopes(app, admin):
     response = _issue(admin, name="reports", scopes=["exports:read", "visits:create"], center="")
     assert response.status_code == 200

@@ -59,6 +59,21 @@ def test_reloading_the_page_with_the_code_adds_no_second_kiosk(app, admin, cente
     assert _add_kiosk(admin, center_id, desk="8").status_code == 200, "the next form shown adds the next one"
 
 
+def test_kiosk_forms_open_in_two_tabs_add_a_kiosk_each(app, admin, center_id):
+    pages = [admin.get("/admin/kiosks?lang=en").get_data(as_text=True) for _ in range(2)]
+    for html, desk in zip(pages, ("7", "8")):
+        fields = {"csrf_token": csrf_token_from(html), "once": once_from(html), "center": str(center_id), "desk": desk}
+        assert admin.post("/admin/kiosks?lang=en", data=fields).status_code == 200, desk
+    # A form this session never showed adds nothing, and is not said to have added one.
+    html = pages[0]
+    sent = admin.post("/admin/kiosks?lang=en", data={"csrf_token": csrf_token_from(html), "once": "forged",
+                                                     "center": str(center_id), "desk": "9"})
+    listed = admin.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "too old to be sent, so no kiosk was added" in listed and "had already added" not in listed
+    with app.app_context():
+        assert sorted(db.session.scalars(sa.select(Kiosk.desk))) == ["7", "8"]
+
+
 def test_kiosk_and_poster_pages_are_for_admins_only(app, client, center_id):
     assert client.get("/admin/kiosks").status_code in (302, 401)
     _login(app, client, role=Role.officer)
