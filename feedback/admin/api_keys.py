@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from feedback.admin import bp
-from feedback.admin.once import Once, OnceField
+from feedback.admin.once import OnceField
 from feedback.extensions import db
 from feedback.fields import StaffForm
 from feedback.models import ApiKey, Center
@@ -77,14 +77,13 @@ def api_keys():
     """List the API keys, and issue a new one."""
     form = _form()
     if form.validate_on_submit():
-        once = form.once.spend("api-key")
-        if once is Once.again:
-            flash(_("That form had already issued a key, whose secret was shown once. "
-                    "No other key was issued; fill in the form again if you need one."), "info")
-            return redirect(url_for("admin.api_keys"), 303)
-        if once is Once.unknown:
-            flash(_("That form was too old to be sent, so no key was issued. Fill in the form again."), "error")
-            return redirect(url_for("admin.api_keys"), 303)
+        refused = form.once.refusal(
+            "api-key", back_to="admin.api_keys",
+            again=_("That form had already issued a key, whose secret was shown once. "
+                    "No other key was issued; fill in the form again if you need one."),
+            too_old=_("That form was too old to be sent, so no key was issued. Fill in the form again."))
+        if refused:
+            return refused
         # The choice was checked against the centers just read, so the center is there.
         center = db.session.get(Center, int(form.center.data)) if form.center.data else None
         issued = issue_api_key(form.name.data, form.scopes.data, center=center, actor=current_user)

@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from feedback.fields import StaffForm
 from feedback.admin import bp
-from feedback.admin.once import Once, OnceField
+from feedback.admin.once import OnceField
 from feedback.extensions import db
 from feedback.models import Center, Kiosk
 from feedback.services.kiosks import create_kiosk, held_taps_since, renew_registration_code, revoke_kiosk
@@ -49,14 +49,13 @@ def kiosks():
     centers = db.session.scalars(sa.select(Center).where(Center.is_active.is_(True)).order_by(Center.code)).all()
     form.center.choices = [(c.id, f"{c.code} · {c.name('az')}") for c in centers]
     if form.validate_on_submit():
-        once = form.once.spend("kiosk")
-        if once is Once.again:
-            flash(_("That form had already added a kiosk, whose registration code was shown once. "
-                    "No other kiosk was added; use \"New registration code\" if the code is lost."), "info")
-            return redirect(url_for("admin.kiosks"), 303)
-        if once is Once.unknown:
-            flash(_("That form was too old to be sent, so no kiosk was added. Fill in the form again."), "error")
-            return redirect(url_for("admin.kiosks"), 303)
+        refused = form.once.refusal(
+            "kiosk", back_to="admin.kiosks",
+            again=_("That form had already added a kiosk, whose registration code was shown once. "
+                    "No other kiosk was added; use \"New registration code\" if the code is lost."),
+            too_old=_("That form was too old to be sent, so no kiosk was added. Fill in the form again."))
+        if refused:
+            return refused
         center = db.session.get(Center, form.center.data)
         kiosk, code = create_kiosk(center, form.desk.data, label=form.label.data or "",
                                    is_contact_enabled=form.is_contact_enabled.data,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import enum
 import secrets
 
-from flask import session
+from flask import flash, redirect, session, url_for
 from wtforms import HiddenField
 
 #: How many forms shown (and how many sent) the session remembers per purpose. The session is a
@@ -46,6 +46,17 @@ class OnceField(HiddenField):
         if self.data and self.data in _values(_key(purpose, spent=True)):
             return Once.again
         return Once.unknown
+
+    def refusal(self, purpose: str, *, again: str, too_old: str, back_to: str):
+        """A redirect to ``back_to`` with the message that fits, unless this is the form's first post."""
+        once = self.spend(purpose)
+        if once is Once.first:
+            return None
+        if once is Once.again:
+            flash(again, "info")
+        else:
+            flash(too_old, "error")
+        return redirect(url_for(back_to), 303)
 
 
 def _values(key: str) -> list[str]:
