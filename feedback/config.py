@@ -46,6 +46,17 @@ def roles(value: str, *, name: str) -> frozenset[str]:
     return names
 
 
+def whole_number(value: str, *, name: str, low: int, high: int) -> int:
+    """A whole number from ``low`` to ``high``; anything else stops the app at start, naming the variable."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise ValueError(f"{name}: {value!r} is not a whole number") from None
+    if not low <= number <= high:
+        raise ValueError(f"{name}: {number} is not between {low} and {high}")
+    return number
+
+
 def _database_url(instance_path: str, env: dict) -> str:
     url = env.get("DATABASE_URL", "")
     if not url:
@@ -161,6 +172,11 @@ def from_environment(instance_path: str, env: dict | None = None) -> dict:
         # Staff logins: failures in a row before a lock-out, and its first length in minutes.
         "LOGIN_MAX_FAILURES": int(env.get("REY_LOGIN_MAX_FAILURES", 5)),
         "LOGIN_LOCKOUT_MINUTES": int(env.get("REY_LOGIN_LOCKOUT_MINUTES", 15)),
+        # Days a browser that signed in to an account is spared that account's lock-out without
+        # signing in again (feedback/services/known_devices.py).
+        # 0 turns this off: every browser is then locked out with the account.
+        "KNOWN_DEVICE_DAYS": whole_number(env.get("REY_KNOWN_DEVICE_DAYS", "90"), name="REY_KNOWN_DEVICE_DAYS",
+                                          low=0, high=3650),
         # argon2.profiles name; empty = RFC_9106_LOW_MEMORY (CHEAPEST under TESTING).
         "PASSWORD_HASH_PROFILE": env.get("REY_PASSWORD_HASH_PROFILE", ""),
         "QUEUE_PAGE_SIZE": int(env.get("REY_QUEUE_PAGE_SIZE", 50)),

@@ -18,10 +18,11 @@ from feedback.models.case import (
 from feedback.models.kiosk import Kiosk, KioskTap
 from feedback.models.visit import Visit
 from feedback.models.sign_in import EndedSignIn
+from feedback.models.known_device import KnownDevice
 
 __all__ = [
     "CLOSED_STATUSES", "CONTACT_ROLES", "OPEN_STATUSES", "Case", "CaseEvent", "CaseStatus", "Center",
     "Channel", "EventKind", "Priority", "ResolutionCategory", "Role", "Service", "Submission", "User",
     "user_centers",
-    "AdminAction", "AdminEvent", "ApiKey", "EndedSignIn", "Kiosk", "KioskTap", "Visit",
+    "AdminAction", "AdminEvent", "ApiKey", "EndedSignIn", "Kiosk", "KnownDevice", "KioskTap", "Visit",
 ]

@@ -17,7 +17,7 @@ from feedback.models import Role
 from feedback.models._types import utcnow
 from feedback.review import bp
 from feedback.review.forms import LoginForm, PasswordChangeForm
-from feedback.services import two_factor
+from feedback.services import known_devices, two_factor
 from feedback.services.accounts import (
     AccountError, LoginPolicy, LoginRefused, authenticate, change_password, end_other_sessions,
 )
@@ -53,8 +53,19 @@ def sign_in(user):
     session.clear()  # nothing from before survives (session fixation)
     login_user(user)
     staff_sessions.start()
+    days = current_app.config["KNOWN_DEVICE_DAYS"]
+    token = known_devices.remember(user, device_token(), now=utcnow(), days=days) if days > 0 else None
     db.session.commit()
-    return redirect(safe_next(request.args.get("next")) or home_url(user))
+    response = redirect(safe_next(request.args.get("next")) or home_url(user))
+    if token:
+        response.set_cookie(known_devices.COOKIE, token, max_age=days * 86400, path=known_devices.COOKIE_PATH,
+                            secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True, samesite="Lax")
+    return response
+
+
+def device_token() -> str | None:
+    """This browser's known-device token, if it has one."""
+    return request.cookies.get(known_devices.COOKIE)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -72,6 +83,7 @@ def login():
                 form.password.data,
                 now=utcnow(),
                 policy=LoginPolicy.from_config(current_app.config),
+                device_token=device_token(),
             )
         except LoginRefused as refused:
             db.session.commit()  # keep the failure count

@@ -13,7 +13,7 @@ from feedback.extensions import db
 from feedback.limits import login_limit
 from feedback.models._types import utcnow
 from feedback.review import bp
-from feedback.review.account import PENDING_SIGN_IN, safe_next, home_url, refusal_message, sign_in
+from feedback.review.account import PENDING_SIGN_IN, device_token, home_url, refusal_message, safe_next, sign_in
 from feedback.review.forms import CodeForm
 from feedback.security import STAFF_BLUEPRINTS
 from feedback.services import two_factor
@@ -54,7 +54,8 @@ def login_code():
     status = 200
     if form.validate_on_submit():
         try:
-            authenticate_code(user, form.code.data, now=utcnow(), policy=LoginPolicy.from_config(current_app.config))
+            authenticate_code(user, form.code.data, now=utcnow(), policy=LoginPolicy.from_config(current_app.config),
+                              device_token=device_token())
         except LoginRefused as refused:
             db.session.commit()  # keep the failure count
             status = 401

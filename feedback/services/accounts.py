@@ -15,9 +15,9 @@ from flask_babel import ngettext
 from feedback.auth import hash_password, needs_rehash, verify_password
 from feedback import monitoring
 from feedback.extensions import db
-from feedback.models import AdminAction, Center, Role, User
+from feedback.models import AdminAction, Center, KnownDevice, Role, User
 from feedback.models.user import USERNAME_PATTERN
-from feedback.services import audit, two_factor
+from feedback.services import audit, known_devices, two_factor
 
 log = logging.getLogger(__name__)
 MIN_PASSWORD_LENGTH = 10
@@ -52,13 +52,22 @@ class LoginPolicy:
     max_failures: int = 5
     #: How long a lock lasts; it doubles with each further failure while locked out.
     lockout: timedelta = timedelta(minutes=15)
+    #: Days a browser that signed in stays spared the lock without signing in again (known_devices).
+    known_device_days: int = 90
 
     @classmethod
     def from_config(cls, config) -> LoginPolicy:
         return cls(
             max_failures=config["LOGIN_MAX_FAILURES"],
             lockout=timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"]),
+            known_device_days=config["KNOWN_DEVICE_DAYS"],
         )
+
+    def known_device(self, user: User, token: str | None, now: datetime) -> KnownDevice | None:
+        if self.known_device_days <= 0:
+            return None
+        return known_devices.recognise(user, token, now=now, max_failures=self.max_failures,
+                                       days=self.known_device_days)
 
 
 def password_problem(password: str, username: str = "") -> str | None:
@@ -88,19 +97,22 @@ def _spend_verify_time(password: str) -> None:
     verify_password(_DUMMY_HASH["hash"], password)
 
 
-def authenticate(username: str, password: str, *, now: datetime, policy: LoginPolicy) -> User:
-    """Return the user for correct credentials, or raise LoginRefused and record the failure."""
+def authenticate(username: str, password: str, *, now: datetime, policy: LoginPolicy,
+                 device_token: str | None = None) -> User:
+    """Return the user for correct credentials, or raise LoginRefused and record the failure.
+    ``device_token`` is the known-device cookie of the browser, if it has one."""
     user = find_user(username)
     if user is None or not user.is_active:
         _spend_verify_time(password)
         log.info("login refused for unknown or disabled account %r", username[:40])
         raise _refused("unknown_account" if user is None else "disabled_account")
-    if user.locked_until_dt is not None and user.locked_until_dt > now:
+    device = policy.known_device(user, device_token, now)
+    if _is_locked(user, now) and device is None:
         # While locked even the right password is refused, so guessing gains nothing.
         _spend_verify_time(password)
         raise _refused("locked", locked_until=user.locked_until_dt)
     if not verify_password(user.password_hash, password):
-        _refuse(user, "wrong_password", now=now, policy=policy)
+        _refuse(user, "wrong_password", now=now, policy=policy, device=device)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     if user.totp_secret is None:
@@ -111,23 +123,33 @@ def authenticate(username: str, password: str, *, now: datetime, policy: LoginPo
     return user
 
 
-def authenticate_code(user: User, code: str, *, now: datetime, policy: LoginPolicy) -> User:
+def authenticate_code(user: User, code: str, *, now: datetime, policy: LoginPolicy,
+                      device_token: str | None = None) -> User:
     """The second step for an account with two-factor sign-in, its password right moments ago:
     return the user for the right code, or raise LoginRefused and count the failure as a login's."""
     if not user.is_active:
         raise _refused("disabled_account")
-    if user.locked_until_dt is not None and user.locked_until_dt > now:
+    device = policy.known_device(user, device_token, now)
+    if _is_locked(user, now) and device is None:
         raise _refused("locked", locked_until=user.locked_until_dt)
     if not two_factor.verify_code(user, code, now):
         # The password was right: whoever typed this code may have it.
-        _refuse(user, "wrong_code", now=now, policy=policy)
+        _refuse(user, "wrong_code", now=now, policy=policy, device=device)
     _signed_in(user, now)
     db.session.flush()
     return user
 
 
-def _refuse(user: User, reason: str, *, now: datetime, policy: LoginPolicy):
-    """Count a failed login, lock the account after too many, and raise LoginRefused."""
+def _is_locked(user: User, now: datetime) -> bool:
+    return user.locked_until_dt is not None and user.locked_until_dt > now
+
+
+def _refuse(user: User, reason: str, *, now: datetime, policy: LoginPolicy, device: KnownDevice | None = None):
+    """Count a failed login, lock the account after too many, and raise LoginRefused. A known
+    browser's failures are its own: they neither lock the account nor lengthen its lock."""
+    if device is not None:
+        known_devices.count_failure(device)
+        raise _refused(reason)
     user.failed_logins += 1
     if user.failed_logins >= policy.max_failures:
         extra = user.failed_logins - policy.max_failures
@@ -139,8 +161,11 @@ def _refuse(user: User, reason: str, *, now: datetime, policy: LoginPolicy):
 
 
 def _signed_in(user: User, now: datetime) -> None:
-    user.failed_logins = 0
-    user.locked_until_dt = None
+    # A lock still running stays: the sign-in came from a browser it spares, and the guesser whose
+    # failures set it is still locked out.
+    if not _is_locked(user, now):
+        user.failed_logins = 0
+        user.locked_until_dt = None
     user.last_login_dt = now
 
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from factories import make_user
 from feedback.extensions import db
 from feedback.models import AdminAction, AdminEvent, User
-from feedback.services import two_factor
+from feedback.services import known_devices, two_factor
 from feedback.services.accounts import LoginPolicy, LoginRefused, authenticate, authenticate_code
 
 NOW = datetime(2026, 11, 28, 10, 0, 15, tzinfo=timezone.utc)
@@ -119,6 +119,18 @@ def test_the_right_code_signs_in_and_clears_the_failures(user):
         authenticate_code(user, "12345x", now=NOW, policy=POLICY)
     assert authenticate_code(user, code(user, NOW), now=NOW, policy=POLICY) is user
     assert user.failed_logins == 0 and user.last_login_dt == NOW
+
+
+def test_a_known_browser_passes_both_steps_of_a_locked_account_and_its_wrong_codes_are_its_own(user):
+    token = known_devices.remember(user, None, now=NOW - STEP, days=POLICY.known_device_days)
+    user.failed_logins, user.locked_until_dt = 3, NOW + timedelta(hours=1)  # a stranger's guesses
+    with pytest.raises(LoginRefused):
+        authenticate_code(user, "bad", now=NOW, policy=POLICY, device_token=token)
+    assert user.failed_logins == 3 and user.locked_until_dt == NOW + timedelta(hours=1)
+    assert authenticate("officer.2fa", "correct horse 42", now=NOW, policy=POLICY, device_token=token) is user
+    assert authenticate_code(user, code(user, NOW), now=NOW, policy=POLICY, device_token=token) is user
+    # The stranger is still locked out.
+    assert user.locked_until_dt == NOW + timedelta(hours=1)
 
 
 def test_the_pending_marker_holds_five_minutes_and_only_for_the_same_account(user):
