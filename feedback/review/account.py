@@ -53,19 +53,26 @@ def sign_in(user):
     session.clear()  # nothing from before survives (session fixation)
     login_user(user)
     staff_sessions.start()
-    days = current_app.config["KNOWN_DEVICE_DAYS"]
-    token = known_devices.remember(user, device_token(), now=utcnow(), days=days) if days > 0 else None
+    response = remember_browser(user, redirect(safe_next(request.args.get("next")) or home_url(user)))
     db.session.commit()
-    response = redirect(safe_next(request.args.get("next")) or home_url(user))
-    if token:
-        response.set_cookie(known_devices.COOKIE, token, max_age=days * 86400, path=known_devices.COOKIE_PATH,
-                            secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True, samesite="Lax")
     return response
 
 
 def device_token() -> str | None:
     """This browser's known-device token, if it has one."""
     return request.cookies.get(known_devices.COOKIE)
+
+
+def remember_browser(user, response):
+    """Note that ``user`` signed in on this browser, sparing it their lock-out from now on (see
+    feedback/services/known_devices.py), and give ``response`` the cookie if it needs a new one.
+    Also after ending the account's other sessions, which forgets every browser, this one too."""
+    days = current_app.config["KNOWN_DEVICE_DAYS"]
+    token = known_devices.remember(user, device_token(), now=utcnow(), days=days) if days > 0 else None
+    if token:
+        response.set_cookie(known_devices.COOKIE, token, max_age=days * 86400, path=known_devices.COOKIE_PATH,
+                            secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True, samesite="Lax")
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -129,10 +136,11 @@ def password():
             # A wrong current password is a failed sign-in of sorts; password_limit counts those.
             status = 401 if "current_password" in exc.errors else 400
         else:
-            db.session.commit()
             login_user(current_user._get_current_object())  # the session id carries the new session_version
+            response = remember_browser(current_user, redirect(home_url(current_user)))
+            db.session.commit()
             flash(_("Your password was changed. Other sessions were logged out."), "info")
-            return redirect(home_url(current_user))
+            return response
     elif request.method == "POST":
         status = 400
     return render_template("review/password.html", form=form), status
@@ -144,10 +152,11 @@ def sign_out_elsewhere():
     """End every other session of one's account; this one goes on."""
     user = current_user._get_current_object()
     end_other_sessions(user)
-    db.session.commit()
     login_user(user)  # the session id carries the new session_version
+    response = remember_browser(user, redirect(url_for("review.password"), 303))
+    db.session.commit()
     flash(_("You were signed out on every other computer."), "info")
-    return redirect(url_for("review.password"), 303)
+    return response
 
 
 @bp.get("/account/alive")

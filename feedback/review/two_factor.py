@@ -13,7 +13,9 @@ from feedback.extensions import db
 from feedback.limits import login_limit
 from feedback.models._types import utcnow
 from feedback.review import bp
-from feedback.review.account import PENDING_SIGN_IN, device_token, home_url, refusal_message, safe_next, sign_in
+from feedback.review.account import (
+    PENDING_SIGN_IN, device_token, home_url, refusal_message, remember_browser, safe_next, sign_in,
+)
 from feedback.review.forms import CodeForm
 from feedback.security import STAFF_BLUEPRINTS
 from feedback.services import two_factor
@@ -85,11 +87,12 @@ def two_factor_setup():
             form.code.errors = [exc.errors["code"]]
             status = 400
         else:
-            db.session.commit()
             session.pop(SETUP_KEY, None)
             login_user(user)  # the session id carries the new session_version; other sessions end
+            response = remember_browser(user, redirect(safe_next(request.args.get("next")) or home_url(user), 303))
+            db.session.commit()
             flash(_("Two-factor sign-in is on. Other sessions of your account were logged out."), "info")
-            return redirect(safe_next(request.args.get("next")) or home_url(user), 303)
+            return response
     elif request.method == "POST":
         status = 400
     if secret is None:

@@ -96,13 +96,29 @@ def test_the_browser_is_known_for_its_own_account_only(app, desk):
     assert login(desk, "officer.b").status_code == 401
 
 
-def test_signing_out_everywhere_forgets_the_browser(app, desk):
-    assert login(desk).status_code == 302
-    page = desk.get("/review/account/password?lang=en").get_data(as_text=True)
-    assert desk.post("/review/account/sessions?lang=en", data={"csrf_token": csrf_token_from(page)}).status_code == 303
-    logout(desk)
+def test_signing_out_everywhere_else_forgets_the_other_browsers_not_this_one(app, desk):
+    home = app.test_client()
+    assert login(home).status_code == 302
+    page = home.get("/review/account/password?lang=en").get_data(as_text=True)
+    assert home.post("/review/account/sessions?lang=en", data={"csrf_token": csrf_token_from(page)}).status_code == 303
+    logout(home)
     lock_out(app)
     assert login(desk).status_code == 401
+    assert login(home).status_code == 302
+
+
+def test_a_new_password_forgets_the_other_browsers_not_this_one(app, desk):
+    home = app.test_client()
+    assert login(home).status_code == 302
+    page = home.get("/review/account/password?lang=en").get_data(as_text=True)
+    changed = home.post("/review/account/password?lang=en", data={
+        "csrf_token": csrf_token_from(page), "current_password": PASSWORD,
+        "new_password": "a new horse 4242", "confirm": "a new horse 4242"})
+    assert changed.status_code == 302, changed.get_data(as_text=True)[:300]
+    logout(home)
+    lock_out(app)
+    assert login(desk, password="a new horse 4242").status_code == 401
+    assert login(home, password="a new horse 4242").status_code == 302
 
 
 @pytest.mark.config(LOGIN_MAX_FAILURES=3, KNOWN_DEVICE_DAYS=0)
