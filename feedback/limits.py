@@ -64,8 +64,10 @@ kiosk_code_limit = limiter.shared_limit(_configured("RATELIMIT_LOGIN"), scope="k
 
 def _signed_in_account() -> str:
     # Per account, not per address: whoever holds a stolen session can send from many addresses.
+    # The account's id, not get_id(): that carries the session version, which "sign out on every
+    # other computer" moves on, and each press would start a fresh count of guesses.
     if current_user.is_authenticated:
-        return f"account:{current_user.get_id()}"
+        return f"account:{current_user.id}"
     return request_client_key()
 
 

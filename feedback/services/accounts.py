@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -150,9 +151,15 @@ def _refuse(user: User, reason: str, *, now: datetime, policy: LoginPolicy, devi
     if device is not None:
         known_devices.count_failure(device)
         raise _refused(reason)
-    user.failed_logins += 1
-    if user.failed_logins >= policy.max_failures:
-        extra = user.failed_logins - policy.max_failures
+    # Counted in the database, not on the loaded row: guesses sent at once each read the same count,
+    # and each writing its own count + 1 would count a burst as one failure.
+    failures = db.session.execute(
+        sa.update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
+        .returning(User.failed_logins).execution_options(synchronize_session=False)
+    ).scalar_one()
+    set_committed_value(user, "failed_logins", failures)
+    if failures >= policy.max_failures:
+        extra = failures - policy.max_failures
         user.locked_until_dt = now + policy.lockout * (2 ** min(extra, 6))
         monitoring.accounts_locked.inc()
         log.warning("account %s locked until %s", user.username, user.locked_until_dt)

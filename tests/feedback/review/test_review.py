@@ -403,3 +403,15 @@ def test_signing_out_on_every_other_computer(app):
     assert here.get("/review/").status_code == 200, "this session goes on"
     assert there.get("/review/").status_code == 302, "the other one has ended"
     assert here.post("/review/account/sessions").status_code == 400, "not without the CSRF token"
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="2 per minute")
+def test_signing_out_elsewhere_does_not_start_a_fresh_count_of_password_guesses(app, client, world):
+    """The count is the account's, not its session id's: "Sign out on every other computer" gives
+    the session a new id, and whoever found a desk left signed in could otherwise press it after
+    every few guesses at the current password."""
+    login(client, "officer.a")
+    assert [_change_password(client, f"guess {n}").status_code for n in range(2)] == [401, 401]
+    page = client.get("/review/account/password?lang=en").get_data(as_text=True)
+    assert client.post("/review/account/sessions", data={"csrf_token": csrf_token_from(page)}).status_code == 303
+    assert _change_password(client, "guess 3").status_code == 429

@@ -1,4 +1,5 @@
-"""The service always keeps an active administrator, even when two take each other's role at once."""
+"""The service always keeps an active administrator, even when two take each other's role at once;
+failed sign-ins all count toward the lock-out, even when sent at once."""
 
 import threading
 
@@ -8,7 +9,10 @@ import sqlalchemy as sa
 from factories import make_user
 from feedback.extensions import db
 from feedback.models import Role, User
-from feedback.services.accounts import AccountError, set_active, update_user
+from feedback.models._types import utcnow
+from feedback.services.accounts import (
+    AccountError, LoginPolicy, LoginRefused, authenticate, find_user, set_active, update_user,
+)
 
 
 def _active_administrators() -> list[str]:
@@ -97,3 +101,26 @@ def test_two_administrators_taking_each_others_role_at_once_leave_one(app, how):
     assert outcome == {"earlier": "done", "later": "refused"}
     with app.app_context():
         assert _active_administrators() == ["admin.1"]
+
+
+def test_wrong_passwords_sent_at_once_each_count_toward_the_lock_out(app):
+    """Two sign-ins read the account before either counts its failure (requests sent in parallel):
+    both must count, or a guesser sending many at once would seldom reach the lock-out."""
+    with app.app_context():
+        make_user("officer.a", "supervisor")
+    policy = LoginPolicy(max_failures=2)
+    with app.app_context():
+        # The first request has read the account (and is checking the password, which takes a while)
+        read = find_user("officer.a")
+        assert read.failed_logins == 0
+        with app.app_context():  # when another's wrong password is counted
+            with pytest.raises(LoginRefused):
+                authenticate("officer.a", "guess number 1", now=utcnow(), policy=policy)
+            db.session.commit()
+        with pytest.raises(LoginRefused) as refused:
+            authenticate("officer.a", "guess number 2", now=utcnow(), policy=policy)
+        db.session.commit()
+    assert refused.value.locked_until is not None, "the second failure in a row locks the account"
+    with app.app_context():
+        user = find_user("officer.a")
+        assert user.failed_logins == 2 and user.locked_until_dt is not None
