@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from feedback.extensions import db, limiter
 from feedback.i18n import API_PREFIX
 from feedback.kiosk import start_url
+from feedback.log_paths import loggable_path
 
 log = logging.getLogger(__name__)
 #: Seconds a client is asked to wait while the database cannot be reached.
@@ -92,7 +93,7 @@ def _handle_csrf(exc: CSRFError):
 def _handle_unexpected(exc: Exception):
     db.session.rollback()
     original = getattr(exc, "original_exception", exc)
-    log.exception("unhandled error on %s %s", request.method, request.path, exc_info=original)
+    log.exception("unhandled error on %s %s", request.method, loggable_path(request.path), exc_info=original)
     return render_error(500)
 
 
@@ -103,7 +104,7 @@ def _handle_database_unavailable(exc: Exception):
     except database_errors.SQLAlchemyError:
         pass  # the connection is gone; the session is discarded at the end of the request anyway
     # One line, not a traceback: an outage repeats it for every request.
-    log.error("database unavailable on %s %s: %s", request.method, request.path,
+    log.error("database unavailable on %s %s: %s", request.method, loggable_path(request.path),
               str(getattr(exc, "orig", None) or exc).strip().splitlines()[0])
     response = make_response(render_error(503, retry_after=RETRY_AFTER_SECONDS))
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)

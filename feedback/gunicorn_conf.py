@@ -12,6 +12,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from gunicorn import glogging
+
 wsgi_app = "feedback.wsgi:app"
 bind = os.environ.get("REY_BIND", "127.0.0.1:8000")
 # Classification is CPU work under the GIL, so processes, not threads, use the cores; a few threads
@@ -29,7 +31,9 @@ keepalive = 5
 max_requests = int(os.environ.get("REY_MAX_REQUESTS", 20000))
 max_requests_jitter = max_requests // 10
 accesslog = os.environ.get("REY_ACCESS_LOG", "-")
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+# The path without its query string, and a visit link's token blanked (feedback/log_paths.py):
+# "%(r)s", the request line as sent, would write kiosk registration codes and visit tokens.
+access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
 errorlog = "-"
 loglevel = os.environ.get("REY_LOG_LEVEL", "info")
 # Behind a load balancer, trust its X-Forwarded-* (the app does the same through REY_PROXY_COUNT).
@@ -37,6 +41,20 @@ forwarded_allow_ips = os.environ.get("REY_FORWARDED_ALLOW_IPS", "127.0.0.1")
 # gunicorn's runtime control socket is one path per user: several servers on a host would fight over
 # it, and nothing here uses it.
 control_socket_disable = True
+
+
+class AccessLogger(glogging.Logger):
+    """gunicorn's logger, with the path as feedback.log_paths puts it."""
+
+    def atoms(self, resp, req, environ, request_time):
+        from feedback.log_paths import loggable_path
+
+        atoms = super().atoms(resp, req, environ, request_time)
+        atoms["U"] = loggable_path(atoms.get("U"))
+        return atoms
+
+
+logger_class = AccessLogger
 
 
 # Each worker writes its figures for /metrics (feedback.monitoring) into files here, and /metrics sums

@@ -213,3 +213,11 @@ def test_only_the_web_server_limits_statements():
     assert for_serving({"REY_DB_STATEMENT_TIMEOUT": "5"})["DB_STATEMENT_TIMEOUT_SECONDS"] == 5
     assert app.config["DB_STATEMENT_TIMEOUT_SECONDS"] == 20
     assert not create_app({"SECRET_KEY": "x"}).config.get("DB_STATEMENT_TIMEOUT_SECONDS"), "the CLI's app"
+
+
+def test_the_error_line_keeps_no_visit_links_token(cut_off, caplog):
+    _app, client = cut_off
+    assert client.get("/v/SECRET-visit-token-123").status_code == 503
+    logged = [r.getMessage() for r in caplog.records if "database unavailable" in r.getMessage()]
+    assert logged and "/v/…" in logged[0]
+    assert "SECRET" not in caplog.text
