@@ -75,6 +75,8 @@ def _export_filter(args, key) -> tuple[DashboardFilter | None, dict[str, str], i
     service = args.get("service")
     if service and "service" not in errors and not _service_exists(service):
         errors["service"] = "unknown service"
+    # A client sending center=a&center=b may expect both: answering with the first only would hide it.
+    errors.update({name: "given more than once" for name in sorted(_PARAMETERS) if len(args.getlist(name)) > 1})
     if errors:
         return None, errors, 400
     if key.center_id is not None and center_id not in (None, key.center_id):

@@ -120,7 +120,7 @@ def _export_path(operation_id: str, summary: str, rows: str) -> dict:
             "responses": {
                 "200": {"description": "A UTF-8 CSV file with a byte order mark and a header row",
                         "content": {"text/csv": {"schema": {"type": "string"}}}},
-                "400": _error_response("A parameter is unknown or invalid; `errors` names it"),
+                "400": _error_response("A parameter is unknown, invalid or given more than once; `errors` names it"),
                 "401": _error_response("Missing, unknown or revoked API key"),
                 "403": _error_response("The key lacks the scope `exports:read`, or names a center other than its own"),
                 "413": _error_response("The request sent a body, and it is too large"),

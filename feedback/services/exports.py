@@ -27,7 +27,8 @@ from feedback.services.metrics import DashboardFilter, case_conditions, submissi
 
 log = logging.getLogger(__name__)
 BATCH = 1000
-#: Spreadsheets run cells starting with these as formulas; a leading apostrophe keeps them text.
+#: Spreadsheets run cells starting with these as formulas, also after leading white space; a leading
+#: apostrophe keeps them text.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: A phone number such as +994 50 123 45 67 is data, not a formula; keep it readable.
 _PHONE = re.compile(r"^\+[\d ()-]{6,}$")
@@ -58,7 +59,8 @@ def _cell(value) -> str:
     elif isinstance(value, dict):
         value = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
     text = str(getattr(value, "value", value))
-    return "'" + text if text.startswith(_FORMULA_STARTS) and not _PHONE.match(text) else text
+    is_formula = text.startswith(_FORMULA_STARTS) or text.lstrip().startswith(_FORMULA_STARTS)
+    return "'" + text if is_formula and not _PHONE.match(text) else text
 
 
 def _lines(header, query) -> Iterator[str]:

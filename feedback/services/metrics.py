@@ -6,7 +6,7 @@ passes it here as a SQL condition; this module only decides *how* to count it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -110,6 +110,8 @@ class CenterRank:
     complaint_rate: float | None
     #: False when the center had too few responses to be compared fairly.
     is_ranked: bool
+    #: Place in the ranking, shared by centers whose figures are equal (1, 1, 3); None when not ranked.
+    rank: int | None = None
 
     def name(self, locale: str) -> str:
         """As ``Center.name``: in Azerbaijani when the locale has none."""
@@ -270,7 +272,20 @@ def center_ranking(f: DashboardFilter, scope) -> list[CenterRank]:
         )
         for r in rows
     ]
-    return sorted(ranks, key=lambda c: (not c.is_ranked, -(c.csat or 0), -(c.average_rating or 0), c.code))
+    ranks.sort(key=lambda c: (not c.is_ranked, *_standing(c), c.code))
+    placed: list[CenterRank] = []
+    for index, c in enumerate(ranks):
+        if c.is_ranked:  # ranked centers come first, so the one before a ranked one is ranked too
+            tied = placed and _standing(placed[-1]) == _standing(c)
+            c = replace(c, rank=placed[-1].rank if tied else index + 1)
+        placed.append(c)
+    return placed
+
+
+def _standing(c: CenterRank) -> tuple[float, float]:
+    """What a center is ranked by, as the page shows it (CSAT to one decimal): equal is a tie, not
+    a place decided by the centers' codes."""
+    return -round(c.csat or 0, 1), -(c.average_rating or 0)
 
 
 def case_conditions(f: DashboardFilter, case_scope) -> list:

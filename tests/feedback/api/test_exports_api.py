@@ -107,3 +107,14 @@ def test_keys_without_the_scope_or_revoked_are_refused(app, client, world):
         revoke_api_key(world["all"])
         db.session.commit()
     assert _get(client, "submissions.csv", world["all"]).status_code == 401
+
+
+@pytest.mark.parametrize("query, field", [
+    ("center=baku-1&center=ganja-1", "center"),   # not both centers, as a client may think
+    ("from=2026-01-01&from=2026-02-01", "from"),
+    ("until=2026-01-31&until=2026-01-31", "until"),
+])
+def test_a_parameter_given_twice_is_a_400_not_the_first_value(client, world, query, field):
+    response = _read(client.get(f"/api/v1/exports/submissions.csv?{query}",
+                                headers={"Authorization": f"Bearer {world['all']}"}))
+    assert response.status_code == 400 and field in response.get_json()["errors"]

@@ -91,6 +91,18 @@ def test_the_ranking_names_a_center_without_a_name_in_the_language_in_azerbaijan
         assert "Qusar mərkəzi" in ranking and "qusar-1" not in ranking
 
 
+def test_centers_with_equal_figures_show_the_same_rank(app, client):
+    with app.app_context():
+        for code in ("qax-1", "zaqatala-1"):
+            center = make_center(code)
+            for rating in (5, 4, 4, 3, 5):
+                make_submission(center, rating=rating, created_dt=NOW - timedelta(hours=1))
+    _login(app, client, Role.supervisor)
+    html = client.get("/dashboard/?lang=en").get_data(as_text=True)
+    ranking = html.split('class="data ranking"', 1)[1].split("</table>", 1)[0]
+    assert re.findall(r"<td>(\d+)</td><td>(\S+) center</td>", ranking) == [("1", "qax-1"), ("1", "zaqatala-1")]
+
+
 def test_integrity_counts_the_restricted_case(app, client, world):
     _login(app, client, Role.integrity)
     html = client.get("/dashboard/?lang=en").get_data(as_text=True)

@@ -109,8 +109,21 @@ def test_scope_condition_limits_every_figure(data):
 
 def test_ranking_puts_small_centers_last_and_unranked(data):
     ranking = metrics.center_ranking(DashboardFilter(PERIOD, center_id=data["a"]), EVERYTHING)
-    assert [(r.code, r.is_ranked) for r in ranking] == [("gence", True), ("baku-1", True), ("small", False)]
+    assert [(r.code, r.is_ranked, r.rank) for r in ranking] == [
+        ("gence", True, 1), ("baku-1", True, 2), ("small", False, None)]
     assert ranking[1].csat == pytest.approx(50.0)
+
+
+def test_centers_with_the_same_figures_share_a_rank(app_ctx):
+    """Equal CSAT and average rating, as the page shows them, is a tie: no center is put above
+    another by its code; the next center's rank counts both (1, 1, 3)."""
+    for code, ratings in (("b-hall", (5, 5, 4, 3, 1)), ("a-hall", (5, 4, 5, 1, 3)),
+                          ("c-hall", (5, 4, 4, 2, 2)), ("d-small", (5,))):
+        center = make_center(code)
+        for rating in ratings:
+            make_submission(center, rating=rating, created_dt=_utc(2026, 11, 5, 9))
+    ranking = metrics.center_ranking(DashboardFilter(PERIOD), EVERYTHING)
+    assert [(r.code, r.rank) for r in ranking] == [("a-hall", 1), ("b-hall", 1), ("c-hall", 3), ("d-small", None)]
 
 
 def test_no_responses_gives_empty_figures_not_errors(data):
