@@ -69,7 +69,8 @@ def export_submissions():
     form, f = _parse_filter()
     if form.errors:
         return _bad_filter(form)
-    lines = exports.submissions_csv(f, _submission_scope(), with_contact=_with_contact(), actor=current_user)
+    lines = exports.submissions_csv(f, _submission_scope(), actor=current_user,
+                                    contact_cases=case_clause(current_user) if _with_contact() else None)
     db.session.commit()  # the administration log's line, if contacts leave in the file
     return exports.csv_download(lines, exports.dated_filename("submissions", f))
 

@@ -87,9 +87,13 @@ def _log_contact_export(kind: str, f: DashboardFilter, actor: User | None) -> No
     log.info("%s export with contacts by %s: %s", kind, actor.username if actor else "command line", f)
 
 
-def submissions_csv(f: DashboardFilter, scope, *, with_contact: bool = False,
+def submissions_csv(f: DashboardFilter, scope, *, contact_cases=None,
                     actor: User | None = None) -> Iterator[str]:
-    """CSV lines of the submissions matching the filter within ``scope`` (a SQL condition)."""
+    """CSV lines of the submissions matching the filter within ``scope`` (a SQL condition).
+
+    ``contact_cases``, a condition on cases (the reader's case scope), adds a contact column that
+    holds the contacts of the submissions whose case it admits, and no others: a contact is given
+    for following a complaint up, so a file carries it only where its reader may follow it up."""
     columns = [
         Submission.reference, Submission.created_dt, Center.code, Service.code, Submission.desk,
         Submission.rating, Submission.waiting_rating, Submission.courtesy_rating, Submission.is_matter_resolved,
@@ -97,8 +101,9 @@ def submissions_csv(f: DashboardFilter, scope, *, with_contact: bool = False,
         Submission.is_flagged, Submission.flag_reasons,
     ]
     header = list(SUBMISSION_COLUMNS)
-    if with_contact:
-        columns.append(Submission.contact)
+    if contact_cases is not None:
+        followed_up = sa.select(Case.submission_id).where(contact_cases)
+        columns.append(sa.case((Submission.id.in_(followed_up), Submission.contact), else_=None))
         header.append("contact")
         _log_contact_export("submissions", f, actor)
     query = (

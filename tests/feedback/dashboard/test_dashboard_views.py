@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from support import csrf_token_from
-from factories import make_center, make_submission
+from factories import make_case, make_center, make_submission
 from feedback.auth import hash_password
 from feedback.extensions import db
 from feedback.models import AdminAction, AdminEvent, Case, Center, Priority, Role, User
@@ -175,7 +175,8 @@ def test_officer_may_export_cases_with_contacts_integrity_sees_restricted(app, c
     assert [(r["is_restricted"], r["comment_masked"]) for r in rows] == [("1", "Rüşvət")]
     assert "contact" in rows[0]
     rows = _csv(client.get("/dashboard/export/submissions.csv?contact=1"))
-    assert {r["contact"] for r in rows} == {"", "+994501234567"}
+    # Every center's submissions, but no contact of a complaint that is not the integrity role's to follow up.
+    assert len(rows) == 5 and {r["contact"] for r in rows} == {""}
     # Contacts leaving in a file are in the administration log: who, which file, which filter.
     with app.app_context():
         logged = db.session.scalars(sa.select(AdminEvent).order_by(AdminEvent.id)).all()
@@ -184,6 +185,27 @@ def test_officer_may_export_cases_with_contacts_integrity_sees_restricted(app, c
         (AdminAction.contacts_exported, "integrity-user", "submissions.csv"),
     ]
     assert logged[0].details["from"] and logged[0].details["center"] is None
+
+
+def test_a_submission_export_carries_only_the_contacts_of_cases_the_reader_follows_up(app, client):
+    with app.app_context():
+        a, b = make_center("baku-1"), make_center("gence")
+        yesterday = NOW - timedelta(days=1)
+        make_case(a, comment="Növbə uzun idi", contact="+994501111111", is_contact_consented=True, created_dt=yesterday)
+        make_case(a, comment="Rüşvət", contact="+994502222222", is_contact_consented=True, restricted=True,
+                  created_dt=yesterday)
+        make_case(b, comment="Kassa bağlı idi", contact="+994503333333", is_contact_consented=True,
+                  created_dt=yesterday)
+        # Happy, with a contact given for news of the center: no case, so nobody follows it up.
+        make_submission(a, rating=5, contact="+994504444444", is_contact_consented=True, created_dt=yesterday)
+        a_id = a.id
+    _login(app, client, Role.officer, centers=[a_id])
+    rows = _csv(client.get("/dashboard/export/submissions.csv?contact=1"))
+    assert sorted(r["contact"] for r in rows) == ["", "+994501111111"]
+    client.post("/review/logout", data={"csrf_token": csrf_token_from(client.get("/review/").get_data(as_text=True))})
+    _login(app, client, Role.integrity)
+    rows = _csv(client.get("/dashboard/export/submissions.csv?contact=1"))
+    assert sorted(r["contact"] for r in rows) == ["", "", "", "+994502222222"]
 
 
 def test_officer_case_export_excludes_restricted(app, client, world):
