@@ -18,9 +18,8 @@ from feedback.models._types import utcnow
 from feedback.review import bp
 from feedback.review.forms import LoginForm, PasswordChangeForm
 from feedback.services import known_devices, two_factor
-from feedback.services.accounts import (
-    AccountError, LoginPolicy, LoginRefused, authenticate, change_password, end_other_sessions,
-)
+from feedback.services.accounts import AccountError, change_password, end_other_sessions
+from feedback.services.login import LoginPolicy, LoginRefused, authenticate
 
 
 #: Session key of a sign-in whose password was right and whose code is still to come.

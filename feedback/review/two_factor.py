@@ -19,7 +19,7 @@ from feedback.review.account import (
 from feedback.review.forms import CodeForm
 from feedback.security import STAFF_BLUEPRINTS
 from feedback.services import two_factor
-from feedback.services.accounts import LoginPolicy, LoginRefused, authenticate_code
+from feedback.services.login import LoginPolicy, LoginRefused, authenticate_code
 
 #: Session key of the nonce the set-up page's secret is worked out from (never the secret itself).
 SETUP_KEY = "two_factor_setup"

@@ -45,7 +45,7 @@ def recognise(user: User, token: str | None, *, now: datetime, max_failures: int
 
 
 def count_failure(device: KnownDevice) -> None:
-    # In the database, as the account's own count (services.accounts._refuse): tries sent at once
+    # In the database, as the account's own count (services.login._refuse): tries sent at once
     # must each count.
     failures = db.session.execute(
         sa.update(KnownDevice).where(KnownDevice.id == device.id)

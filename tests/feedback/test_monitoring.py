@@ -11,7 +11,7 @@ from factories import make_center, make_user
 from feedback.extensions import db
 from feedback.models._types import utcnow
 from feedback.services import two_factor
-from feedback.services.accounts import LoginPolicy, LoginRefused, authenticate, authenticate_code
+from feedback.services.login import LoginPolicy, LoginRefused, authenticate, authenticate_code
 
 
 def _count(name: str, **labels) -> float:

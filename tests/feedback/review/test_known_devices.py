@@ -13,7 +13,7 @@ from feedback.extensions import db
 from feedback.models import KnownDevice, User
 from feedback.models._types import utcnow
 from feedback.services import known_devices
-from feedback.services.accounts import LoginPolicy, LoginRefused, authenticate
+from feedback.services.login import LoginPolicy, LoginRefused, authenticate
 
 PASSWORD = "correct horse 42"
 pytestmark = pytest.mark.config(LOGIN_MAX_FAILURES=3)

@@ -10,9 +10,8 @@ from factories import make_user
 from feedback.extensions import db
 from feedback.models import Role, User
 from feedback.models._types import utcnow
-from feedback.services.accounts import (
-    AccountError, LoginPolicy, LoginRefused, authenticate, find_user, set_active, update_user,
-)
+from feedback.services.accounts import AccountError, find_user, set_active, update_user
+from feedback.services.login import LoginPolicy, LoginRefused, authenticate
 
 
 def _active_administrators() -> list[str]:

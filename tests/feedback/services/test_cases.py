@@ -10,7 +10,7 @@ from factories import make_case, make_center, make_user
 from feedback.extensions import db
 from feedback.models import Case, CaseStatus, EventKind, Priority
 from feedback.services import cases
-from feedback.services.accounts import LoginPolicy, LoginRefused, authenticate
+from feedback.services.login import LoginPolicy, LoginRefused, authenticate
 from feedback.services.scope import get_visible_case
 from feedback.services.submit import FeedbackInput, submit_feedback
 from feedback.services.triage import TriageRules, triage

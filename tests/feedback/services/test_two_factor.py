@@ -11,7 +11,7 @@ from factories import make_user
 from feedback.extensions import db
 from feedback.models import AdminAction, AdminEvent, User
 from feedback.services import known_devices, two_factor
-from feedback.services.accounts import LoginPolicy, LoginRefused, authenticate, authenticate_code
+from feedback.services.login import LoginPolicy, LoginRefused, authenticate, authenticate_code
 
 NOW = datetime(2026, 11, 28, 10, 0, 15, tzinfo=timezone.utc)
 STEP = timedelta(seconds=30)
