@@ -28,6 +28,14 @@ class CodeForm(StaffForm):
     )
 
 
+class TwoFactorSetupForm(CodeForm):
+    """Confirming the app, with the password: a session left open at a desk must not be enough to
+    put someone else's phone on the account and lock its owner out."""
+
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=256)],
+                                     render_kw={"autocomplete": "current-password"})
+
+
 class PasswordChangeForm(StaffForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=256)])
     new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=256)])

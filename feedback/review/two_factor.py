@@ -10,13 +10,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
 from feedback.extensions import db
-from feedback.limits import login_limit
+from feedback.limits import login_limit, password_limit
 from feedback.models._types import utcnow
 from feedback.review import bp
 from feedback.review.account import (
     PENDING_SIGN_IN, device_token, home_url, refusal_message, remember_browser, safe_next, sign_in,
 )
-from feedback.review.forms import CodeForm
+from feedback.review.forms import CodeForm, TwoFactorSetupForm
 from feedback.security import STAFF_BLUEPRINTS
 from feedback.services import two_factor
 from feedback.services.login import LoginPolicy, LoginRefused, authenticate_code
@@ -71,21 +71,24 @@ def login_code():
 
 @bp.route("/account/two-factor", methods=["GET", "POST"])
 @login_required
+@password_limit
 def two_factor_setup():
     """Set up one's authenticator app, or see that two-factor sign-in is on."""
     user = current_user._get_current_object()
-    form = CodeForm()
+    form = TwoFactorSetupForm()
     status = 200
     if user.totp_secret:
         return render_template("review/two_factor.html", form=form, user=user)
     secret = two_factor.setup_secret(current_app.secret_key, user, session.get(SETUP_KEY))
     if form.validate_on_submit():
         try:
-            two_factor.enable(user, secret, form.code.data, now=utcnow())
+            two_factor.enable(user, secret, form.code.data, now=utcnow(), password=form.current_password.data)
         except two_factor.TwoFactorError as exc:
             db.session.rollback()
-            form.code.errors = [exc.errors["code"]]
-            status = 400
+            for name, message in exc.errors.items():
+                getattr(form, name).errors = [message]
+            # A wrong password is a guess at it, perhaps by whoever found the desk: password_limit counts those.
+            status = 401 if "current_password" in exc.errors else 400
         else:
             session.pop(SETUP_KEY, None)
             login_user(user)  # the session id carries the new session_version; other sessions end

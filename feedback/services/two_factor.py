@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 from flask_babel import gettext as _
 
+from feedback.auth import verify_password
 from feedback.extensions import db
 from feedback.models import AdminAction, User
 from feedback.services import audit
@@ -126,9 +127,12 @@ def verify_code(user: User, code, now: datetime) -> bool:
     return True
 
 
-def enable(user: User, secret: str, code, now: datetime) -> None:
-    """Turn two-factor sign-in on with ``secret``, once ``code`` shows the app holds it; other
-    sessions of the account end (the caller signs the current one in again)."""
+def enable(user: User, secret: str, code, now: datetime, *, password: str) -> None:
+    """Turn two-factor sign-in on with ``secret``, once ``code`` shows the app holds it and
+    ``password`` is the account's; other sessions of the account end (the caller signs the current
+    one in again)."""
+    if not verify_password(user.password_hash, password):
+        raise TwoFactorError({"current_password": _("The current password is not right.")})
     if not is_secret(secret):
         raise TwoFactorError({"code": _("The set-up expired. Scan the new QR code and try again.")})
     step = _matching_step(secret, code, now, after=None)

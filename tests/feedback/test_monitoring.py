@@ -101,7 +101,7 @@ def test_refused_staff_sign_ins_are_counted_by_why(app, client):
         make_user("officer.gone").is_active = False
         with_code = make_user("officer.b")
         secret = two_factor.new_secret()
-        two_factor.enable(with_code, secret, pyotp.TOTP(secret).at(now), now)
+        two_factor.enable(with_code, secret, pyotp.TOTP(secret).at(now), now, password="correct horse 42")
         db.session.commit()
         seen = [
             refused(lambda: authenticate("nobody", "whatever 123", now=now, policy=policy)),

@@ -377,7 +377,7 @@ def _seed(app) -> dict:
         # page offers the reset.
         spare = make_user("officer.2", "officer", centers=[other])
         secret = two_factor.new_secret()
-        two_factor.enable(spare, secret, pyotp.TOTP(secret).at(utcnow()), utcnow())
+        two_factor.enable(spare, secret, pyotp.TOTP(secret).at(utcnow()), utcnow(), password="correct horse 42")
         make_user("supervisor.1", "supervisor", region="Gəncə")
         tablet_id, tablet_code = make_kiosk(main, "5", label="Entrance")
         make_kiosk(other, "7", label="Window 7")

@@ -108,7 +108,7 @@ def test_the_users_list_shows_two_factor_and_the_last_sign_in(app, client):
         center = make_center("c-1")
         guarded = make_user("officer.t", centers=[center])
         secret = two_factor.new_secret()
-        two_factor.enable(guarded, secret, pyotp.TOTP(secret).at(utcnow()), utcnow())
+        two_factor.enable(guarded, secret, pyotp.TOTP(secret).at(utcnow()), utcnow(), password="correct horse 42")
         make_user("officer.dormant", centers=[center])
         db.session.commit()
     page = client.get("/admin/users?lang=en").get_data(as_text=True)

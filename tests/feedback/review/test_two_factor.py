@@ -51,7 +51,7 @@ def officer(app):
         make_user("officer.plain", centers=[center])
         secret = two_factor.new_secret()
         then = utcnow() - timedelta(minutes=10)
-        two_factor.enable(officer, secret, pyotp.TOTP(secret).at(then), then)
+        two_factor.enable(officer, secret, pyotp.TOTP(secret).at(then), then, password="correct horse 42")
         db.session.commit()
     return secret
 
@@ -121,18 +121,46 @@ def test_setting_it_up(app, client):
         "the same key until it is confirmed"
     token = csrf_token_from(html)
     later = pyotp.TOTP(secret).at(utcnow() + timedelta(minutes=5))
-    wrong = client.post("/review/account/two-factor?lang=en", data={"csrf_token": token, "code": later})
+    wrong = client.post("/review/account/two-factor?lang=en",
+                        data={"csrf_token": token, "code": later, "current_password": PASSWORD})
     assert wrong.status_code == 400 and "not right" in wrong.get_data(as_text=True)
+    # Whoever sits down at a desk left signed in cannot put their own phone on the account.
+    for password in ("", "a guess at it"):
+        guessed = client.post("/review/account/two-factor?lang=en",
+                              data={"csrf_token": token, "code": pyotp.TOTP(secret).at(utcnow()),
+                                    "current_password": password})
+        assert guessed.status_code in (400, 401) and "password" in guessed.get_data(as_text=True).lower()
     with app.app_context():
         assert user("officer.a").totp_secret is None
     right = client.post("/review/account/two-factor?lang=en",
-                        data={"csrf_token": token, "code": pyotp.TOTP(secret).at(utcnow())})
+                        data={"csrf_token": token, "code": pyotp.TOTP(secret).at(utcnow()), "current_password": PASSWORD})
     assert right.status_code == 303
     with app.app_context():
         assert user("officer.a").totp_secret == secret
     assert client.get("/review/").status_code == 200, "this session goes on"
     assert other.get("/review/").status_code == 302, "the other session ended"
     assert "is on for your account" in client.get("/review/account/two-factor?lang=en").get_data(as_text=True)
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="2 per minute")
+def test_guessing_the_password_on_the_set_up_page_is_limited_with_the_password_pages_guesses(app, client):
+    with app.app_context():
+        make_user("officer.a", centers=[make_center("center-a")])
+    password_step(client, "officer.a")
+    page = client.get("/review/account/two-factor?lang=en").get_data(as_text=True)
+    code = pyotp.TOTP(shown_secret(page)).at(utcnow())
+    fields = {"csrf_token": csrf_token_from(page), "code": code}
+    guess = client.post("/review/account/two-factor?lang=en", data={**fields, "current_password": "guess 1"})
+    assert guess.status_code == 401 and "The current password is not right." in guess.get_data(as_text=True)
+    # One more guess, on the password page: the count is one per account, whichever page it is made on.
+    password_page = client.get("/review/account/password?lang=en").get_data(as_text=True)
+    assert client.post("/review/account/password?lang=en", data={
+        "csrf_token": csrf_token_from(password_page), "current_password": "guess 2",
+        "new_password": "a new horse 4242", "confirm": "a new horse 4242"}).status_code == 401
+    refused = client.post("/review/account/two-factor?lang=en", data={**fields, "current_password": PASSWORD})
+    assert refused.status_code == 429
+    with app.app_context():
+        assert user("officer.a").totp_secret is None
 
 
 @pytest.mark.config(TWO_FACTOR_ROLES=ADMINS)
@@ -155,7 +183,8 @@ def test_a_required_role_sets_it_up_before_anything_else(app, client):
     page = client.get("/review/account/two-factor?lang=en").get_data(as_text=True)
     secret = shown_secret(page)
     done = client.post("/review/account/two-factor?next=%2Fadmin%2Fusers%3Flang%3Dru",
-                       data={"csrf_token": csrf_token_from(page), "code": pyotp.TOTP(secret).at(utcnow())})
+                       data={"csrf_token": csrf_token_from(page), "code": pyotp.TOTP(secret).at(utcnow()),
+                             "current_password": PASSWORD})
     assert done.headers["Location"] == "/admin/users?lang=ru", "on to the page first asked for"
     assert client.get("/admin/").status_code == 200
     officer = app.test_client()

@@ -22,7 +22,7 @@ POLICY = LoginPolicy(max_failures=3)
 def user(app_ctx):
     user = make_user("officer.2fa")
     secret = two_factor.new_secret()
-    two_factor.enable(user, secret, pyotp.TOTP(secret).at(NOW - 10 * STEP), NOW - 10 * STEP)
+    two_factor.enable(user, secret, pyotp.TOTP(secret).at(NOW - 10 * STEP), NOW - 10 * STEP, password="correct horse 42")
     db.session.commit()
     return user
 
@@ -73,11 +73,11 @@ def test_enable_needs_the_right_code_and_ends_other_sessions(app_ctx):
     user = make_user("new.2fa")
     secret = two_factor.new_secret()
     with pytest.raises(two_factor.TwoFactorError):
-        two_factor.enable(user, secret, pyotp.TOTP(secret).at(NOW + 5 * STEP), NOW)
+        two_factor.enable(user, secret, pyotp.TOTP(secret).at(NOW + 5 * STEP), NOW, password="correct horse 42")
     with pytest.raises(two_factor.TwoFactorError):
-        two_factor.enable(user, "not a secret", pyotp.TOTP(secret).at(NOW), NOW)
+        two_factor.enable(user, "not a secret", pyotp.TOTP(secret).at(NOW), NOW, password="correct horse 42")
     assert user.totp_secret is None and user.session_version == 1
-    two_factor.enable(user, secret, pyotp.TOTP(secret).at(NOW), NOW)
+    two_factor.enable(user, secret, pyotp.TOTP(secret).at(NOW), NOW, password="correct horse 42")
     assert user.totp_secret == secret and user.session_version == 2
     assert not two_factor.verify_code(user, pyotp.TOTP(secret).at(NOW), NOW), "the enrolling code is used"
 
