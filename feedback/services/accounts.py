@@ -39,7 +39,42 @@ def password_problem(password: str, username: str = "") -> str | None:
         return _("The password must not contain the username.")
     if len(set(password)) < 4:
         return _("The password is too simple.")
+    if _is_guessable(password):
+        return _("Guessers try passwords like this first (digits alone, a common word, a row of the "
+                 "keyboard). Use a few words that do not belong together.")
     return None
+
+
+#: Words people make passwords of, in the three languages and about the service itself: each is
+#: among the first a guesser tries, whatever digits and marks are added around it.
+_FIRST_GUESSES = frozenset("""
+    password passwort parol parola пароль qwerty qwertz azerty йцукен admin administrator adminadmin
+    welcome letmein iloveyou sevirem mensevirem salam salamlar привет privet dragon monkey football
+    futbol master secret sirr login user test testtest rey asan asanxidmet xidmet xidmət baku baki
+    bakı azerbaijan azerbaycan azərbaycan ministry nazirlik qarabag qarabağ sumqayit sumqayıt gence
+    gəncə officer operator manager
+""".split())
+
+#: Rows people run a finger along, forwards or backwards: "1234567890", "qwertyuiop", "йцукен...".
+_RUNS = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm", "йцукенгшщзхъ", "фывапролджэ", "ячсмитьбю",
+         "abcdefghijklmnopqrstuvwxyz")
+
+
+def _is_guessable(password: str) -> bool:
+    """Digits alone (a phone number, a date), a common word with digits and marks around it, or
+    a run along the keyboard or the alphabet, perhaps repeated."""
+    folded = password.casefold()
+    letters = "".join(c for c in folded if c.isalpha())
+    if not letters or letters in _FIRST_GUESSES:
+        return True
+    kept = "".join(c for c in folded if c.isalnum())
+    return any(_along(kept, run) or _along(kept, run[::-1]) for run in _RUNS)
+
+
+def _along(text: str, run: str) -> bool:
+    """Whether each character of ``text`` follows the one before it in ``run`` (wrapping round)."""
+    positions = [run.find(c) for c in text]
+    return -1 not in positions and all(b == (a + 1) % len(run) for a, b in zip(positions, positions[1:]))
 
 
 def find_user(username: str) -> User | None:

@@ -4,13 +4,14 @@ failed sign-ins all count toward the lock-out, even when sent at once."""
 import threading
 
 import pytest
+from flask_babel import force_locale
 import sqlalchemy as sa
 
 from factories import make_user
 from feedback.extensions import db
 from feedback.models import Role, User
 from feedback.models._types import utcnow
-from feedback.services.accounts import AccountError, find_user, set_active, update_user
+from feedback.services.accounts import AccountError, find_user, password_problem, set_active, update_user
 from feedback.services.login import LoginPolicy, LoginRefused, authenticate
 
 
@@ -123,3 +124,20 @@ def test_wrong_passwords_sent_at_once_each_count_toward_the_lock_out(app):
     with app.app_context():
         user = find_user("officer.a")
         assert user.failed_logins == 2 and user.locked_until_dt is not None
+
+
+@pytest.mark.parametrize("password", [
+    "0501234567", "19850314 19850314",  # a phone number, a birthday
+    "Password2026!", "parol12345", "Пароль2026!!", "Salam 12345", "Bakı-2026-!!", "xidmət2026!!",
+    "qwertyuiop", "poiuytrewq", "asdfghjkl;", "йцукенгшщз", "abcdefghijk", "1234567890",
+])
+def test_passwords_a_guesser_tries_first_are_refused(app_ctx, password):
+    with force_locale("en"):
+        assert password_problem(password).startswith("Guessers try passwords like this first")
+
+
+@pytest.mark.parametrize("password", [
+    "correct horse 42", "Gözəl yay səhəri", "demo-password-2026", "мой кот любит рыбу", "qwerty ağac 2026",
+])
+def test_passwords_of_several_words_pass(app_ctx, password):
+    assert password_problem(password) is None
