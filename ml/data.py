@@ -20,6 +20,8 @@ __all__ = ["Dataset", "read_datasets", "expand_paths"]
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # real reviews can be long
 
 _LABELS = {"0": 0, "1": 1, "0.0": 0, "1.0": 1}
+#: Weights are relative; above this their sums overflow and training never finishes.
+MAX_WEIGHT = 1e6
 
 
 @dataclass
@@ -103,6 +105,9 @@ def _read_one(path: Path, ds: Dataset, *, need_labels: bool) -> None:
                         raise DataError(f"{where}: weight {cell(i_weight)!r} is not a number.") from None
                     if not 0 <= weight < math.inf:  # also false for NaN
                         raise DataError(f"{where}: weight {weight} must be a finite number, zero or more.")
+                    if weight > MAX_WEIGHT:
+                        raise DataError(f"{where}: weight {weight:g} is too large; weights are relative, "
+                                        f"so use at most {MAX_WEIGHT:g}.")
                 ds.texts.append(text)
                 ds.labels.append(label)
                 ds.langs.append(cell(i_lang).lower() or detect_language(text))

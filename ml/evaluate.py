@@ -24,10 +24,24 @@ def expected_calibration_error(y: np.ndarray, p: np.ndarray, bins: int = 10) -> 
 
 
 def metrics(y, p, threshold: float, weights=None) -> dict:
-    """Macro-F1, complaint precision/recall, ROC AUC, calibration error at ``threshold``."""
+    """Macro-F1, complaint precision/recall, ROC AUC, calibration error at ``threshold``.
+
+    A figure that the rows can't define (ROC AUC without both classes, anything on rows that all
+    weigh nothing) is None, never NaN: the result is printed and stored as JSON.
+    """
     y = np.asarray(y, dtype=int)
     p = np.asarray(p, dtype=float)
     pred = (p >= threshold).astype(int)
+    if weights is not None:
+        weights = np.asarray(weights, dtype=float)
+        top = weights.max() if len(weights) else 0.0
+        if not top > 0:
+            # Nothing here counts: no weighted figure exists (scikit-learn refuses the weights).
+            return {"n": int(len(y)), "complaint_share": round(float(y.mean()), 4) if len(y) else None,
+                    "macro_f1": None, "precision": None, "recall": None, "roc_auc": None,
+                    "calibration_error": None}
+        weights = weights / top  # same ratios; huge weights no longer overflow the sums
+    counted = y if weights is None else y[weights > 0]
     out = {
         "n": int(len(y)),
         "complaint_share": round(float(y.mean()), 4) if len(y) else None,
@@ -38,14 +52,22 @@ def metrics(y, p, threshold: float, weights=None) -> dict:
         "roc_auc": None,
         "calibration_error": expected_calibration_error(y, p) if len(y) else None,
     }
-    if len(set(y.tolist())) == 2:
+    if len(set(counted.tolist())) == 2:
         out["roc_auc"] = float(roc_auc_score(y, p, sample_weight=weights))
         tpr = out["recall"]
-        fpr = float(((pred == 1) & (y == 0)).sum() / max((y == 0).sum(), 1))
+        w = np.ones(len(y)) if weights is None else weights
+        fpr = float(w[(pred == 1) & (y == 0)].sum() / w[y == 0].sum())
         for prev in PREVALENCES:
             denom = tpr * prev + fpr * (1 - prev)
             out[f"precision_at_{int(prev * 100)}pct_complaints"] = round(tpr * prev / denom, 4) if denom else None
-    return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in out.items()}
+    return {k: _finite(v) for k, v in out.items()}
+
+
+def _finite(value):
+    """A float rounded for the report, or None where it isn't a number (NaN is not JSON)."""
+    if isinstance(value, float):
+        return round(value, 4) if np.isfinite(value) else None
+    return value
 
 
 def metrics_by_lang(y, p, langs, threshold: float, weights=None) -> dict:

@@ -17,12 +17,13 @@ from ml.langid import TURKIC, warm_up
 from ml.privacy import PLACEHOLDERS
 from ml.registry import load_pipeline
 from ml.scoring import LinearScorer, Scored
-from ml.text import NEG_SUFFIX
+from ml.text import NEG_SUFFIX, turkic_lower
 
 __all__ = ["Prediction", "Model", "build_pipeline", "make_classifier", "load_model"]
 
 MAX_REASONS = 5
-_HIDDEN = frozenset(p.strip().lower() for p in PLACEHOLDERS.values()) | frozenset("!?")
+#: Placeholders, lower-cased as any language would ("FINCODE" is "fıncode" in az and tr), and "!?".
+_HIDDEN = frozenset(case(p.strip()) for p in PLACEHOLDERS.values() for case in (str.lower, turkic_lower)) | frozenset("!?")
 _CUT = -len(NEG_SUFFIX)
 
 

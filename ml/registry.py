@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
+import shutil
 import tempfile
 import zipfile
 from pathlib import Path
@@ -40,11 +42,33 @@ TRUSTED_TYPES = frozenset({
 
 
 def save(version_dir: Path, pipeline, card: dict) -> None:
-    """Write model.skops and card.json into ``version_dir`` (created if needed)."""
+    """Write model.skops and card.json as the folder ``version_dir``, whole or not at all.
+
+    Both files are written into a hidden folder beside it, which then takes its name: training
+    stopped half-way leaves no version that ``versions``, ``promote`` or ``rollback`` would offer,
+    and a folder being overwritten (``train --force``) never holds a new model with an old card.
+    """
     version_dir = Path(version_dir)
-    version_dir.mkdir(parents=True, exist_ok=True)
-    sio.dump(pipeline, version_dir / MODEL_FILE, compression=zipfile.ZIP_DEFLATED)
-    _atomic_write(version_dir / CARD_FILE, json.dumps(card, indent=2, ensure_ascii=False) + "\n")
+    version_dir.parent.mkdir(parents=True, exist_ok=True)
+    # Not mkdtemp: its folder is private, and the web server's user may be another.
+    tmp = version_dir.parent / f".{version_dir.name}.partial-{os.getpid()}-{secrets.token_hex(4)}"
+    tmp.mkdir()
+    old = None
+    try:
+        sio.dump(pipeline, tmp / MODEL_FILE, compression=zipfile.ZIP_DEFLATED)
+        _atomic_write(tmp / CARD_FILE, json.dumps(card, indent=2, ensure_ascii=False) + "\n")
+        if version_dir.exists():
+            old = Path(tempfile.mkdtemp(dir=version_dir.parent, prefix=f".{version_dir.name}.old-"))
+            os.replace(version_dir, old / version_dir.name)
+        os.replace(tmp, version_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None and not version_dir.exists() and (old / version_dir.name).exists():
+            os.replace(old / version_dir.name, version_dir)  # put the previous version back
+        raise
+    finally:
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def read_card(version_dir: Path) -> dict:
@@ -89,6 +113,8 @@ def load_pipeline(version_dir: Path):
 def _atomic_write(path: Path, content: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
+        # mkstemp's file is private; the web server reading the card and CURRENT may be another user.
+        os.fchmod(fd, 0o644)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(content)
         os.replace(tmp, path)
@@ -116,11 +142,13 @@ def _history(models_root: Path) -> list[str]:
 
 
 def set_current(models_root: Path, version: str) -> None:
-    """Point CURRENT at ``version`` (atomically) and remember it in HISTORY."""
+    """Point CURRENT at ``version`` (atomically) and remember it in HISTORY; ModelError, and
+    CURRENT left as it was, if that version doesn't load."""
     models_root = Path(models_root)
     version = Path(version).name
     if not (models_root / version / MODEL_FILE).is_file():
         raise ModelError(f"{models_root / version} has no {MODEL_FILE}; train it before promoting it.")
+    load_pipeline(models_root / version)  # a card without a threshold, a damaged file: refuse it now
     history = _history(models_root)
     if not history or history[-1] != version:
         history.append(version)
@@ -135,8 +163,8 @@ def rollback(models_root: Path) -> str:
     history = _history(models_root)
     while history and current is not None and history[-1] == current.name:
         history.pop()
-    while history and not (models_root / history[-1] / MODEL_FILE).is_file():
-        history.pop()  # skip versions deleted since
+    while history and not _loads(models_root / history[-1]):
+        history.pop()  # skip versions deleted or damaged since
     if not history:
         raise ModelError(f"{models_root}: no earlier version to roll back to (see {HISTORY}).")
     _atomic_write(models_root / HISTORY, "\n".join(history) + "\n")
@@ -144,9 +172,18 @@ def rollback(models_root: Path) -> str:
     return history[-1]
 
 
+def _loads(version_dir: Path) -> bool:
+    try:
+        load_pipeline(version_dir)
+    except ModelError:
+        return False
+    return True
+
+
 def list_versions(models_root: Path) -> list[str]:
     """Version folders under ``models_root`` (those with a model file), oldest name first."""
     root = Path(models_root)
     if not root.is_dir():
         return []
-    return sorted(p.name for p in root.iterdir() if (p / MODEL_FILE).is_file())
+    # Hidden folders are versions being written by ``save``, or left by one that was killed.
+    return sorted(p.name for p in root.iterdir() if not p.name.startswith(".") and (p / MODEL_FILE).is_file())

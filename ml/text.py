@@ -18,7 +18,7 @@ from ml.privacy import redact
 
 __all__ = [
     "normalise", "fold", "tokenise", "masked", "has_smiley_marks", "chunk_tokens", "normalised_tokens",
-    "mark_negation", "triggers_negation", "stem", "squeeze", "turkic_lower",
+    "mark_negation", "triggers_negation", "stem", "squeeze", "turkic_lower", "plain_lower",
     "detect_language", "NEG_SUFFIX",
 ]
 
@@ -89,6 +89,12 @@ def turkic_lower(text: str) -> str:
     return text.translate(_TURKIC_UPPER).lower()
 
 
+def plain_lower(text: str) -> str:
+    """Lower-case for other languages, but "İ" → "i": ``str.lower`` gives "i" plus a combining dot,
+    which splits the word, and an "İ" in a Russian or English comment is an Azerbaijani word's."""
+    return text.replace("İ", "i").lower() if "İ" in text else text.lower()
+
+
 def squeeze(text: str) -> str:
     """Squeeze a letter repeated three or more times to two ("cooox" → "coox", "sooo" → "soo")."""
     return _REPEAT3.sub(r"\1\1", text)
@@ -117,7 +123,7 @@ def _normalise_masked(text: str, lang: str, smileys: bool | None = None) -> str:
     """The steps of ``normalise`` after NFC and masking (see ``chunk_tokens`` for ``smileys``)."""
     if smileys if smileys is not None else has_smiley_marks(text):
         text = _EMOTICON_RE.sub(lambda m: _EMOTICONS[m.group(0)], text)
-    text = turkic_lower(text) if lang in TURKIC else text.lower()
+    text = turkic_lower(text) if lang in TURKIC else plain_lower(text)
     return _PUNCT_RUN.sub(r"\1", squeeze(text))
 
 

@@ -125,8 +125,10 @@ def train(ds: Dataset, out_dir: Path, *, seed: int = 0, quick: bool = False, log
     """
     started = time.perf_counter()
     y, w, langs = ds.y, ds.w, np.asarray(ds.langs)
-    if len(set(y.tolist())) < 2 or min(np.bincount(y)) < CV_FOLDS * 2:
-        raise DataError(f"need at least {CV_FOLDS * 2} complaints and {CV_FOLDS * 2} non-complaints to train.")
+    counted = y if w is None else y[w > 0]  # a row that weighs nothing teaches nothing
+    if len(set(counted.tolist())) < 2 or min(np.bincount(counted)) < CV_FOLDS * 2:
+        raise DataError(f"need at least {CV_FOLDS * 2} complaints and {CV_FOLDS * 2} non-complaints "
+                        "(with a weight above zero) to train.")
     reported = sorted(lang for lang in set(ds.langs)
                       if (langs == lang).sum() >= 20 and len(set(y[langs == lang].tolist())) == 2)
     all_idx = np.arange(len(y))

@@ -28,7 +28,7 @@ import scipy.sparse as sp
 
 from ml.hashing import SKIPPED, bigram_feature, feature_index, hashed_tokens, joins_bigrams, token_features
 from ml.langid import LANGUAGES, UNDETERMINED, chunk_evidence
-from ml.text import chunk_tokens, triggers_negation, turkic_lower
+from ml.text import chunk_tokens, plain_lower, triggers_negation, turkic_lower
 
 __all__ = ["Vocab", "SLOTS", "WORD_LANGS", "vocab_for"]
 
@@ -142,7 +142,7 @@ class Vocab:
             # One word with punctuation around it (the common case) needs no regex: letters are
             # exactly what a word is made of, and its ends can't be apostrophes or hyphens.
             words = [core] if core.isalpha() else _WORD_AS_WRITTEN.findall(chunk_text)
-            plain = tuple(zip(map(str.lower, words), words))
+            plain = tuple(zip(map(plain_lower, words), words))
             # Turkic casing differs only for I and İ.
             turkic = tuple(zip(map(turkic_lower, words), words)) if "I" in chunk_text or "İ" in chunk_text else plain
             known = self.spellings.data[chunk] = (plain, turkic)

@@ -84,3 +84,28 @@ def test_a_new_model_that_fails_to_load_leaves_the_one_in_use(tmp_path, trained_
     (root / "broken").mkdir()
     (root / "CURRENT").write_text("broken\n")
     assert worker.version == "v2" and worker.error, "citizens' comments are still classified"
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("comment", [
+    "Zəng edin +994 50 123 45 67, sənəd hələ hazır deyil",
+    "Позвоните 050-123-45-67, документ не готов",
+    "My email is john@example.com and nobody answered",
+])
+def test_the_app_judges_a_comment_as_the_command_line_does(app, client, trained_models_dir, comment):
+    """`python -m ml predict` on the same text: the app's masks ("[phone]") must not reach the
+    model as words it never learnt, nor come back as a reason."""
+    from ml import load_model
+    from ml.registry import current_version_dir
+
+    (expected,) = load_model(current_version_dir(trained_models_dir)).predict([comment])
+    with app.app_context():
+        make_center("baku-1")
+        db.session.commit()
+    response = client.post("/api/v1/feedback", json={"center": "baku-1", "rating": 5, "comment": comment})
+    assert response.status_code == 201
+    with app.app_context():
+        stored = db.session.scalars(sa.select(Submission)).one()
+    assert "[" in stored.comment_masked  # officers still see the masked text
+    assert stored.complaint_probability == pytest.approx(expected.complaint_probability, abs=1e-6)
+    assert list(stored.model_reasons) == expected.reasons

@@ -44,6 +44,8 @@ def csv_file(tmp_path):
     ("text,label\nhello,yes\n", ["not 0 or 1"]),
     ("text,label,weight\nhello,1,inf\n", ["finite number"]),
     ("text,label,weight\nhello,1,nan\n", ["finite number"]),
+    # so large that the sums in training overflow and liblinear never finishes
+    ("text,label,weight\nhello,1,1e308\n", ["weight", "at most"]),
     ("", ["empty"]),
 ])
 @pytest.mark.parametrize("command", ["train", "evaluate"])
@@ -103,3 +105,36 @@ def test_versions_promote_and_rollback(tmp_path, model_dir):
     assert result.returncode == 0 and "v1" in result.stdout
     assert (root / "CURRENT").read_text().strip() == "v1"
     assert_clean_failure(run("rollback", "--models", str(root)), "no earlier version")
+
+
+def _strict_json(text):
+    """json.loads that refuses NaN and Infinity, which are not JSON."""
+    def refuse(name):
+        raise ValueError(f"{name} is not JSON")
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.mark.parametrize("rows", [
+    # every English row weighs nothing: that language has no evidence, it must not crash the report
+    "text,label,lang,weight\nSistem işləmir,1,az,1\nÇox sağ olun,0,az,1\nVery rude,1,en,0\nThank you,0,en,0\n",
+    # complaints that weigh nothing: ROC AUC is undefined, not NaN
+    "text,label,weight\nSistem işləmir,1,0\nÇox sağ olun,0,1\nHər şey əla idi,0,1\n",
+    # weights so large that sums overflow
+    "text,label,weight\nSistem işləmir,1,1e308\nÇox sağ olun,0,1e308\nHər şey əla,0,1e308\n",
+])
+def test_evaluate_prints_one_strict_json_object_whatever_the_weights(rows, model_dir, csv_file):
+    result = run("evaluate", "--model", str(model_dir), "--data", csv_file(rows))
+    assert "Traceback" not in result.stderr
+    if result.returncode == 0:
+        assert len(result.stdout.strip().splitlines()) == 1
+        report = _strict_json(result.stdout)
+        assert report["n"] >= 3
+    else:
+        assert_clean_failure(result, "weight")
+
+
+def test_train_refuses_a_class_whose_rows_all_weigh_nothing(csv_file, tmp_path):
+    rows = "text,label,weight\n" + "".join(f"Sistem işləmir {i},1,0\nÇox sağ olun {i},0,1\n" for i in range(20))
+    result = run("train", "--quick", "--data", csv_file(rows), "--out", str(tmp_path / "v"))
+    assert_clean_failure(result, "complaints")
+    assert not (tmp_path / "v").exists()
