@@ -110,6 +110,8 @@ class ComplaintClassifier:
             log.exception("complaint model %s failed on a comment of %d characters; triaged without it",
                           model.version, len(text))
             return None
+        if prediction.complaint_probability is None:
+            return None  # nothing to read ("-", "..."): triaged on the rating, as without a comment
         return Verdict(
             probability=float(prediction.complaint_probability),
             threshold=float(model.threshold),

@@ -17,7 +17,7 @@ from ml.langid import TURKIC, warm_up
 from ml.privacy import PLACEHOLDERS
 from ml.registry import load_pipeline
 from ml.scoring import LinearScorer, Scored
-from ml.text import NEG_SUFFIX, turkic_lower
+from ml.text import NEG_SUFFIX, has_words, turkic_lower
 
 __all__ = ["Prediction", "Model", "build_pipeline", "make_classifier", "load_model"]
 
@@ -31,7 +31,8 @@ _CUT = -len(NEG_SUFFIX)
 class Prediction:
     """The verdict on one comment."""
 
-    complaint_probability: float
+    #: None for a comment with nothing to read (punctuation alone): no evidence either way.
+    complaint_probability: float | None
     flagged: bool
     lang: str
     #: Words and word pairs that pushed toward complaint, strongest first (empty if not flagged).
@@ -87,11 +88,16 @@ class Model:
         return out
 
     def predict(self, texts) -> list[Prediction]:
-        """Score a batch of comments; flagged ones come with the n-grams behind the verdict."""
+        """Score a batch of comments; flagged ones come with the n-grams behind the verdict. A
+        comment with nothing to read ("-", "...") gets no probability and is not flagged."""
         threshold = self.threshold
+        texts = texts if isinstance(texts, (list, str)) else list(texts)
         out = []
         for scored in self._slices(texts):
             for i, (lang, q) in enumerate(zip(scored.langs, scored.p.tolist())):
+                if not has_words(texts[len(out)]):
+                    out.append(Prediction(None, False, lang, []))
+                    continue
                 flagged = q >= threshold
                 out.append(Prediction(round(q, 6), flagged, lang, self._reasons(scored, i) if flagged else []))
         return out

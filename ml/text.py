@@ -53,6 +53,9 @@ _EMOTICONS = {
 _EMOTICON_RE = re.compile("|".join(re.escape(e) for e in sorted(_EMOTICONS, key=len, reverse=True)))
 
 _EMOJI = "\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF"
+_EMOJI_RE = re.compile(f"[{_EMOJI}]")
+#: Emoticons as ``normalise`` spells them.
+_EMOTICON_FORMS = frozenset(_EMOTICONS.values())
 #: Words (with inner apostrophes or hyphens), emoticons, single emoji, and the punctuation that
 #: ends a negation scope or carries emphasis.
 class _StdlibRegexpTokenizer(RegexpTokenizer):
@@ -125,6 +128,18 @@ def _normalise_masked(text: str, lang: str, smileys: bool | None = None) -> str:
         text = _EMOTICON_RE.sub(lambda m: _EMOTICONS[m.group(0)], text)
     text = turkic_lower(text) if lang in TURKIC else plain_lower(text)
     return _PUNCT_RUN.sub(r"\1", squeeze(text))
+
+
+def has_words(text: str) -> bool:
+    """Whether ``text`` holds anything to read: a letter, a digit, an emoji or an emoticon. People
+    leave a comment box "empty" with "-", "." or "...", and such a text is no evidence either way
+    (the model would score it at its intercept, which for the shipped model is above the threshold)."""
+    if any(c.isalnum() for c in text):
+        return True
+    if _EMOJI_RE.search(text):
+        return True
+    respelled = _EMOTICON_RE.sub(lambda m: _EMOTICONS[m.group(0)], text)
+    return any(token in _EMOTICON_FORMS for token in tokenise(respelled))
 
 
 def tokenise(text: str) -> list[str]:

@@ -10,7 +10,7 @@ from prometheus_client import REGISTRY
 from factories import make_center
 from feedback.classifier import ComplaintClassifier, get_classifier
 from feedback.extensions import db
-from feedback.models import Submission
+from feedback.models import Case, Submission
 from ml.registry import rollback, set_current
 
 
@@ -109,3 +109,19 @@ def test_the_app_judges_a_comment_as_the_command_line_does(app, client, trained_
     assert "[" in stored.comment_masked  # officers still see the masked text
     assert stored.complaint_probability == pytest.approx(expected.complaint_probability, abs=1e-6)
     assert list(stored.model_reasons) == expected.reasons
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("comment", ["-", "...", " . ", "—", "+"])
+def test_a_comment_with_nothing_to_read_is_triaged_as_no_comment(app, client, trained_models_dir, comment):
+    """People leave the box "empty" with a dash or dots; a happy rating must not open a case."""
+    with app.app_context():
+        make_center("baku-1")
+        db.session.commit()
+    response = client.post("/api/v1/feedback", json={"center": "baku-1", "rating": 5, "comment": comment})
+    assert response.status_code == 201
+    with app.app_context():
+        stored = db.session.scalars(sa.select(Submission)).one()
+        assert stored.comment.strip() == comment.strip()  # kept as typed
+        assert stored.complaint_probability is None and not stored.is_flagged
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 0

@@ -6,6 +6,7 @@ import pytest
 
 from ml import ModelError, Prediction, load_model
 from ml.registry import current_version_dir, list_versions, rollback, set_current
+from ml.text import has_words
 
 
 def p(model, text):
@@ -47,7 +48,9 @@ def test_minimum_functionality(model, text, complaint):
 
 def test_turkish_and_odd_input_do_not_crash(model):
     out = model.predict(["Çok kötü hizmet, saatlerce bekledim", "👍", "!!!", "x" * 20000, "İSTANBUL"])
-    assert all(isinstance(o, Prediction) and 0 <= o.complaint_probability <= 1 for o in out)
+    assert all(isinstance(o, Prediction) for o in out)
+    assert out[2].complaint_probability is None, "punctuation alone is nothing to read"
+    assert all(0 <= o.complaint_probability <= 1 for o in out[:2] + out[3:])
 
 
 def test_reasons_are_words_of_the_comment(model):
@@ -102,3 +105,16 @@ def test_registry_pointer(tmp_path, model_dir):
     assert rollback(tmp_path) == "a"
     model = load_model(current_version_dir(tmp_path))
     assert model.version == "a" and model.threshold == 0.5
+
+
+@pytest.mark.parametrize("text", ["-", "...", "!!!", "—", "+", "*", "  "])
+def test_a_comment_with_nothing_to_read_gets_no_probability_and_no_flag(model, text):
+    (prediction,) = model.predict([text])
+    assert prediction.complaint_probability is None and not prediction.flagged and prediction.reasons == []
+
+
+@pytest.mark.parametrize("text", [":(", ":-(", "👎", "ok", "5", "Növbə"])
+def test_an_emoticon_an_emoji_a_word_or_a_digit_is_read(model, text):
+    assert has_words(text)
+    (prediction,) = model.predict(["-", text])[1:]
+    assert prediction.complaint_probability is not None
