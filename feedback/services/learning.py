@@ -24,6 +24,7 @@ from feedback.models import Case, Submission
 from ml import ModelError, load_model
 from ml.data import Dataset, read_datasets
 from ml.evaluate import report
+from ml.privacy import redact
 from ml.registry import current_version_dir, set_current
 
 log = logging.getLogger(__name__)
@@ -64,11 +65,18 @@ class GateResult:
     trained_on: int = 0
 
 
+def training_text(comment: str) -> str:
+    """A comment as training data: personal data masked as the model masks it when it reads a
+    comment (``ml.privacy.redact``), not with the officers' readable masks, whose "[phone]" the model
+    would learn as a word that no comment it judges ever holds."""
+    return " ".join(redact(comment).split())
+
+
 def officer_labels(*, include_restricted: bool = False) -> list[Label]:
-    """Every verdict an officer gave, with the masked comment, oldest case first."""
+    """Every verdict an officer gave, with the comment masked, oldest case first."""
     lang = sa.func.coalesce(sa.func.nullif(Submission.comment_language, ""), Submission.language)
     query = (
-        sa.select(Case.id, Submission.comment_masked, Case.is_complaint_confirmed, lang)
+        sa.select(Case.id, Submission.comment, Case.is_complaint_confirmed, lang)
         .join(Submission, Submission.id == Case.submission_id)
         .where(Case.is_complaint_confirmed.is_not(None), sa.func.length(sa.func.trim(Submission.comment_masked)) > 0)
         .order_by(Case.id)
@@ -76,7 +84,7 @@ def officer_labels(*, include_restricted: bool = False) -> list[Label]:
     if not include_restricted:
         # Integrity matters are confidential: their text stays out of files unless asked for.
         query = query.where(Case.is_restricted.is_(False))
-    return [Label(text.strip(), int(bool(verdict)), lang or "", 1.0, case_id)
+    return [Label(training_text(text), int(bool(verdict)), lang or "", 1.0, case_id)
             for case_id, text, verdict, lang in db.session.execute(query)]
 
 
@@ -88,12 +96,12 @@ def rating_labels(weight: float = RATING_LABEL_WEIGHT, *, include_restricted: bo
     judged = sa.select(Case.submission_id).where(left_out)
     lang = sa.func.coalesce(sa.func.nullif(Submission.comment_language, ""), Submission.language)
     query = (
-        sa.select(Submission.comment_masked, Submission.rating, lang)
+        sa.select(Submission.comment, Submission.rating, lang)
         .where(Submission.rating.in_((1, 5)), Submission.id.not_in(judged),
                sa.func.length(sa.func.trim(Submission.comment_masked)) > 0)
         .order_by(Submission.id)
     )
-    return [Label(text.strip(), 1 if rating == 1 else 0, lang or "", weight)
+    return [Label(training_text(text), 1 if rating == 1 else 0, lang or "", weight)
             for text, rating, lang in db.session.execute(query)]
 
 

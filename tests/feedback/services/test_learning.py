@@ -117,7 +117,8 @@ def test_export_labels_writes_masked_verdicts_for_ml_train(app, runner, tmp_path
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert [(r["text"], r["label"], r["lang"], r["weight"]) for r in rows] == [
-        ("Zəng edin [telefon], 3 saat gözlədim", "1", "az", "1"),
+        # Masked as the model masks the comments it judges, not with the officers' "[telefon]".
+        ("Zəng edin PHONENUM , 3 saat gözlədim", "1", "az", "1"),
         ("Hər şey yaxşı idi", "0", "az", "1"),
     ]
     assert "050-123" not in out.read_text(encoding="utf-8")
@@ -130,7 +131,7 @@ def test_export_labels_writes_masked_verdicts_for_ml_train(app, runner, tmp_path
     result = runner.invoke(args=["ml", "export-labels", "--rating-weight", "0.3", "--include-restricted"])
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [(r["text"], r["label"], r["weight"]) for r in rows] == [
-        ("Zəng edin [telefon], 3 saat gözlədim", "1", "1"),
+        ("Zəng edin PHONENUM , 3 saat gözlədim", "1", "1"),
         ("Hər şey yaxşı idi", "0", "1"),
         ("Rüşvət istədilər", "1", "1"),
         ("Hədiyyə istədi", "1", "0.3"),
