@@ -99,13 +99,7 @@ def test_the_app_judges_a_comment_as_the_command_line_does(app, client, trained_
     from ml.registry import current_version_dir
 
     (expected,) = load_model(current_version_dir(trained_models_dir)).predict([comment])
-    with app.app_context():
-        make_center("baku-1")
-        db.session.commit()
-    response = client.post("/api/v1/feedback", json={"center": "baku-1", "rating": 5, "comment": comment})
-    assert response.status_code == 201
-    with app.app_context():
-        stored = db.session.scalars(sa.select(Submission)).one()
+    stored = _submit_happy(app, client, comment)
     assert "[" in stored.comment_masked  # officers still see the masked text
     assert stored.complaint_probability == pytest.approx(expected.complaint_probability, abs=1e-6)
     assert list(stored.model_reasons) == expected.reasons
@@ -115,13 +109,19 @@ def test_the_app_judges_a_comment_as_the_command_line_does(app, client, trained_
 @pytest.mark.parametrize("comment", ["-", "...", " . ", "—", "+"])
 def test_a_comment_with_nothing_to_read_is_triaged_as_no_comment(app, client, trained_models_dir, comment):
     """People leave the box "empty" with a dash or dots; a happy rating must not open a case."""
+    stored = _submit_happy(app, client, comment)
+    assert stored.comment.strip() == comment.strip()  # kept as typed
+    assert stored.complaint_probability is None and not stored.is_flagged
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 0
+
+
+def _submit_happy(app, client, comment):
+    """A rating of 5 with ``comment`` through the API; the stored submission."""
     with app.app_context():
         make_center("baku-1")
         db.session.commit()
     response = client.post("/api/v1/feedback", json={"center": "baku-1", "rating": 5, "comment": comment})
     assert response.status_code == 201
     with app.app_context():
-        stored = db.session.scalars(sa.select(Submission)).one()
-        assert stored.comment.strip() == comment.strip()  # kept as typed
-        assert stored.complaint_probability is None and not stored.is_flagged
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 0
+        return db.session.scalars(sa.select(Submission)).one()
