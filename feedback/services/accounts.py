@@ -10,6 +10,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from sqlalchemy.exc import IntegrityError
 
 from feedback.auth import hash_password, verify_password
 from feedback.extensions import db
@@ -147,7 +148,12 @@ def create_user(
         created_dt=now,
     )
     db.session.add(user)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Stored meanwhile by another request (the form sent twice at once): both found it free.
+        # The username is the only thing a new account can clash on; the caller rolls back.
+        raise AccountError({"username": _("This username is taken.")}) from None
     audit.record(AdminAction.account_created, username, actor=actor, now=now,
                  details={"role": str(role), **_scope(user)})
     log.info("created %s account %s", role, username)

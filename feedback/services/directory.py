@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
 
 from feedback.extensions import db
 from feedback.models import AdminAction, Center, Service, Submission, User
@@ -52,6 +53,16 @@ def _refuse_code_change_once_used(condition) -> None:
                                         "add a new one.")})
 
 
+def _flush_or_refuse(errors: dict[str, str]) -> None:
+    """Flush; a code stored meanwhile by another request (a form sent twice at once: both found it
+    free) is refused as if it had been found taken. The caller rolls back, as for any DirectoryError.
+    The code is the only thing a center or service row can clash on."""
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise DirectoryError(errors) from None
+
+
 def _fields(row, names: tuple[str, ...]) -> dict:
     return {name: getattr(row, name) for name in names}
 
@@ -77,7 +88,7 @@ def save_center(center: Center | None, *, code: str, names: dict, region: str, i
     center.names = _names(names)
     center.region = (region or "").strip()
     center.is_active = is_active
-    db.session.flush()
+    _flush_or_refuse({"code": _("Another center has this code.")})
     changed = audit.changes(before, _fields(center, _CENTER_FIELDS))
     if changed:
         audit.record(AdminAction.center_saved, center.code, actor=actor, details=changed)
@@ -103,7 +114,7 @@ def save_service(
     service.names = _names(names)
     service.position = position or 0
     service.is_active = is_active
-    db.session.flush()
+    _flush_or_refuse({"code": _("This center already has a service with this code.")})
     changed = audit.changes(before, _fields(service, _SERVICE_FIELDS))
     if changed:
         audit.record(AdminAction.service_saved, f"{center.code} · {service.code}", actor=actor, details=changed)
