@@ -18,6 +18,7 @@ from feedback.extensions import db
 from feedback.models import AdminAction, Center, Service, Submission, User
 from feedback.models.center import CODE_PATTERN
 from feedback.services import audit
+from feedback.services.names import is_showable
 
 _EXTENSION_KEY = "rey.directory"
 
@@ -34,7 +35,21 @@ def _names(names: dict) -> dict:
     cleaned = {lang: (value or "").strip() for lang, value in names.items() if (value or "").strip()}
     if not cleaned.get("az"):
         raise DirectoryError({"name_az": _("The Azerbaijani name is required.")})
+    unshowable = {f"name_{lang}": _unshowable() for lang, value in cleaned.items() if not is_showable(value)}
+    if unshowable:
+        raise DirectoryError(unshowable)
     return cleaned
+
+
+def _unshowable() -> str:
+    return _("The name contains characters that cannot be shown.")
+
+
+def _region(region: str | None) -> str:
+    region = (region or "").strip()
+    if not is_showable(region):
+        raise DirectoryError({"region": _unshowable()})
+    return region
 
 
 def _check_code(code: str) -> str:
@@ -74,7 +89,7 @@ _SERVICE_FIELDS = ("code", "names", "position", "is_active")
 def save_center(center: Center | None, *, code: str, names: dict, region: str, is_active: bool,
                 actor: User | None = None) -> Center:
     """Create a center (``center`` None) or change one; codes are unique."""
-    code = _check_code(code)
+    code, names, region = _check_code(code), _names(names), _region(region)
     clash = db.session.scalar(sa.select(Center).where(Center.code == code))
     if clash is not None and clash is not center:
         raise DirectoryError({"code": _("Another center has this code.")})
@@ -85,8 +100,8 @@ def save_center(center: Center | None, *, code: str, names: dict, region: str, i
         center = Center(code=code, names={})
         db.session.add(center)
     center.code = code
-    center.names = _names(names)
-    center.region = (region or "").strip()
+    center.names = names
+    center.region = region
     center.is_active = is_active
     _flush_or_refuse({"code": _("Another center has this code.")})
     changed = audit.changes(before, _fields(center, _CENTER_FIELDS))
@@ -100,7 +115,7 @@ def save_service(
     actor: User | None = None,
 ) -> Service:
     """Create or change a service of a center; codes are unique within the center."""
-    code = _check_code(code)
+    code, names = _check_code(code), _names(names)
     clash = db.session.scalar(sa.select(Service).where(Service.center_id == center.id, Service.code == code))
     if clash is not None and clash is not service:
         raise DirectoryError({"code": _("This center already has a service with this code.")})
@@ -111,7 +126,7 @@ def save_service(
         service = Service(center=center, code=code, names={})
         db.session.add(service)
     service.code = code
-    service.names = _names(names)
+    service.names = names
     service.position = position or 0
     service.is_active = is_active
     _flush_or_refuse({"code": _("This center already has a service with this code.")})
