@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import functools
+
 import click
 from flask import Flask
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
+from sqlalchemy import exc as database_errors
 
 from feedback.extensions import db
+
+#: The database is down, unreachable or locked, or has no tables yet (SQLite says so with an
+#: OperationalError); PostgreSQL's missing table or column comes as a ProgrammingError (below).
+_UNUSABLE = (database_errors.OperationalError, database_errors.InterfaceError, database_errors.TimeoutError)
+#: PostgreSQL's codes for a table or column that is not there: the schema was never upgraded.
+_SCHEMA_MISSING = {"42P01", "42703"}
 
 
 @click.command("init-db")
@@ -45,6 +54,41 @@ def seed_demo_command():
     click.echo(f"officer queue: {base}/review/login (demo password is for the demo only)")
 
 
+def _database_unusable(error: Exception) -> bool:
+    if isinstance(error, _UNUSABLE):
+        return True
+    return (isinstance(error, database_errors.ProgrammingError)
+            and getattr(getattr(error, "orig", None), "sqlstate", None) in _SCHEMA_MISSING)
+
+
+def one_line_database_errors(command: click.Command) -> click.Command:
+    """Have ``command`` (or each command of a group) report a database it cannot use in one line
+    with exit status 1, as the other failures of the chores are, rather than with a traceback of SQL."""
+    if isinstance(command, click.Group):
+        for subcommand in command.commands.values():
+            one_line_database_errors(subcommand)
+        return command
+    callback = command.callback
+    if callback is None or getattr(callback, "_one_line_database_errors", False):
+        return command
+
+    @functools.wraps(callback)
+    def run(*args, **kwargs):
+        try:
+            return callback(*args, **kwargs)
+        except database_errors.SQLAlchemyError as error:
+            if not _database_unusable(error):
+                raise
+            reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+            raise click.ClickException(
+                f"the database cannot be used: {reason} (is it running, and was "
+                f"`flask --app feedback db upgrade` run?)") from None
+
+    run._one_line_database_errors = True
+    command.callback = run
+    return command
+
+
 def init_app(app: Flask) -> None:
     from feedback import maintenance
 
@@ -63,3 +107,7 @@ def init_app(app: Flask) -> None:
     from feedback.learning_cli import ml_group
 
     app.cli.add_command(ml_group)
+
+    for command in (init_db_command, seed_demo_command, users_group, api_keys_group, ml_group,
+                    maintenance.retention_group, maintenance.privacy_group):
+        one_line_database_errors(command)

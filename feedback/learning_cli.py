@@ -70,6 +70,7 @@ def retrain_command(corpus: tuple[str, ...], rating_weight: float, include_restr
                          progress=lambda msg: click.echo(msg, err=True))
     except (LearningError, DataError, ModelError) as exc:
         raise click.ClickException(str(exc)) from None
+    db.session.commit()  # the administration log's line for a promotion
     if result.is_promoted:
         get_classifier().reload()
         click.echo(f"promoted {result.candidate} (previous: {result.previous or 'none'}): {result.reason}")

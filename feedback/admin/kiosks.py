@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import BooleanField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from feedback.fields import StaffForm
 from feedback.admin import bp
@@ -18,6 +18,7 @@ from feedback.admin.once import OnceField
 from feedback.extensions import db
 from feedback.models import Center, Kiosk
 from feedback.services.kiosks import create_kiosk, held_taps_since, renew_registration_code, revoke_kiosk
+from feedback.services.names import is_showable
 
 
 class KioskForm(StaffForm):
@@ -30,6 +31,10 @@ class KioskForm(StaffForm):
     label = StringField(_l("Label (where it stands)"), validators=[Optional(), Length(max=80)])
     is_contact_enabled = BooleanField(_l("Offer the contact fields on this tablet"))
     once = OnceField()  # reloading the page with the code adds no second kiosk
+
+    def validate_label(self, field):
+        if not is_showable(field.data):
+            raise ValidationError(_l("The name contains characters that cannot be shown."))
 
 
 def _registration_ttl() -> timedelta:

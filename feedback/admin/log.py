@@ -27,6 +27,7 @@ ACTION_LABELS = {
     AdminAction.kiosk_revoked: _l("Kiosk revoked"),
     AdminAction.center_saved: _l("Center saved"),
     AdminAction.service_saved: _l("Service saved"),
+    AdminAction.model_promoted: _l("Model promoted"),
     AdminAction.model_rolled_back: _l("Model rolled back"),
     AdminAction.contacts_purged: _l("Expired personal data purged"),
     AdminAction.contacts_exported: _l("Contact details exported"),

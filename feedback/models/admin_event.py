@@ -29,6 +29,8 @@ class AdminAction(enum.StrEnum):
     center_saved = "center_saved"
     service_saved = "service_saved"
     model_rolled_back = "model_rolled_back"
+    #: ``flask ml retrain`` put a newly trained model in use; ``details`` has the versions and scores.
+    model_promoted = "model_promoted"
     contacts_purged = "contacts_purged"
     #: A dashboard export that carried citizens' contact details.
     contacts_exported = "contacts_exported"

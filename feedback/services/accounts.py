@@ -10,12 +10,14 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from sqlalchemy.exc import IntegrityError
 
 from feedback.auth import hash_password, verify_password
 from feedback.extensions import db
 from feedback.models import AdminAction, Center, Role, User
 from feedback.models.user import USERNAME_PATTERN
 from feedback.services import audit
+from feedback.services.names import is_showable
 
 log = logging.getLogger(__name__)
 MIN_PASSWORD_LENGTH = 10
@@ -93,7 +95,8 @@ def _centers_by_code(codes) -> list[Center]:
 
 
 def _profile_errors(display_name: str, region: str | None) -> dict[str, str]:
-    """Lengths the columns hold: the admin form checks them, the CLI comes here directly."""
+    """Lengths the columns hold (the admin form checks them, the CLI comes here directly), and
+    characters that can be shown in the audit trails."""
     errors = {}
     for field, value, column in (("display_name", display_name, User.display_name),
                                  ("region", region, User.region)):
@@ -101,6 +104,8 @@ def _profile_errors(display_name: str, region: str | None) -> dict[str, str]:
         if len((value or "").strip()) > limit:
             errors[field] = ngettext("Field cannot be longer than %(max)d character.",
                                      "Field cannot be longer than %(max)d characters.", limit, max=limit)
+        elif not is_showable(value):
+            errors[field] = _("The name contains characters that cannot be shown.")
     return errors
 
 
@@ -147,7 +152,12 @@ def create_user(
         created_dt=now,
     )
     db.session.add(user)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Stored meanwhile by another request (the form sent twice at once): both found it free.
+        # The username is the only thing a new account can clash on; the caller rolls back.
+        raise AccountError({"username": _("This username is taken.")}) from None
     audit.record(AdminAction.account_created, username, actor=actor, now=now,
                  details={"role": str(role), **_scope(user)})
     log.info("created %s account %s", role, username)

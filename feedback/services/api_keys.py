@@ -19,6 +19,7 @@ from feedback.extensions import db
 from feedback.services.digests import digest
 from feedback.models import AdminAction, ApiKey, Center, User
 from feedback.services import audit
+from feedback.services.names import is_showable
 from feedback.models.api_key import SCOPES
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,8 @@ def issue_api_key(
     name = name.strip()
     if not name:
         raise ValueError("give the key a name that says who uses it")
+    if not is_showable(name):
+        raise ValueError("the name contains characters that cannot be shown (control characters or direction marks)")
     unknown = sorted(set(scopes) - set(SCOPES))
     if unknown or not scopes:
         raise ValueError(f"scopes must be some of: {', '.join(SCOPES)} (got {', '.join(unknown) or 'none'})")

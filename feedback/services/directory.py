@@ -12,11 +12,13 @@ import sqlalchemy as sa
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
 
 from feedback.extensions import db
 from feedback.models import AdminAction, Center, Service, Submission, User
 from feedback.models.center import CODE_PATTERN
 from feedback.services import audit
+from feedback.services.names import is_showable
 
 _EXTENSION_KEY = "rey.directory"
 
@@ -33,7 +35,21 @@ def _names(names: dict) -> dict:
     cleaned = {lang: (value or "").strip() for lang, value in names.items() if (value or "").strip()}
     if not cleaned.get("az"):
         raise DirectoryError({"name_az": _("The Azerbaijani name is required.")})
+    unshowable = {f"name_{lang}": _unshowable() for lang, value in cleaned.items() if not is_showable(value)}
+    if unshowable:
+        raise DirectoryError(unshowable)
     return cleaned
+
+
+def _unshowable() -> str:
+    return _("The name contains characters that cannot be shown.")
+
+
+def _region(region: str | None) -> str:
+    region = (region or "").strip()
+    if not is_showable(region):
+        raise DirectoryError({"region": _unshowable()})
+    return region
 
 
 def _check_code(code: str) -> str:
@@ -52,6 +68,16 @@ def _refuse_code_change_once_used(condition) -> None:
                                         "add a new one.")})
 
 
+def _flush_or_refuse(errors: dict[str, str]) -> None:
+    """Flush; a code stored meanwhile by another request (a form sent twice at once: both found it
+    free) is refused as if it had been found taken. The caller rolls back, as for any DirectoryError.
+    The code is the only thing a center or service row can clash on."""
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise DirectoryError(errors) from None
+
+
 def _fields(row, names: tuple[str, ...]) -> dict:
     return {name: getattr(row, name) for name in names}
 
@@ -63,7 +89,7 @@ _SERVICE_FIELDS = ("code", "names", "position", "is_active")
 def save_center(center: Center | None, *, code: str, names: dict, region: str, is_active: bool,
                 actor: User | None = None) -> Center:
     """Create a center (``center`` None) or change one; codes are unique."""
-    code = _check_code(code)
+    code, names, region = _check_code(code), _names(names), _region(region)
     clash = db.session.scalar(sa.select(Center).where(Center.code == code))
     if clash is not None and clash is not center:
         raise DirectoryError({"code": _("Another center has this code.")})
@@ -74,10 +100,10 @@ def save_center(center: Center | None, *, code: str, names: dict, region: str, i
         center = Center(code=code, names={})
         db.session.add(center)
     center.code = code
-    center.names = _names(names)
-    center.region = (region or "").strip()
+    center.names = names
+    center.region = region
     center.is_active = is_active
-    db.session.flush()
+    _flush_or_refuse({"code": _("Another center has this code.")})
     changed = audit.changes(before, _fields(center, _CENTER_FIELDS))
     if changed:
         audit.record(AdminAction.center_saved, center.code, actor=actor, details=changed)
@@ -89,7 +115,7 @@ def save_service(
     actor: User | None = None,
 ) -> Service:
     """Create or change a service of a center; codes are unique within the center."""
-    code = _check_code(code)
+    code, names = _check_code(code), _names(names)
     clash = db.session.scalar(sa.select(Service).where(Service.center_id == center.id, Service.code == code))
     if clash is not None and clash is not service:
         raise DirectoryError({"code": _("This center already has a service with this code.")})
@@ -100,10 +126,10 @@ def save_service(
         service = Service(center=center, code=code, names={})
         db.session.add(service)
     service.code = code
-    service.names = _names(names)
+    service.names = names
     service.position = position or 0
     service.is_active = is_active
-    db.session.flush()
+    _flush_or_refuse({"code": _("This center already has a service with this code.")})
     changed = audit.changes(before, _fields(service, _SERVICE_FIELDS))
     if changed:
         audit.record(AdminAction.service_saved, f"{center.code} · {service.code}", actor=actor, details=changed)

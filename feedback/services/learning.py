@@ -20,7 +20,8 @@ from typing import IO
 import sqlalchemy as sa
 
 from feedback.extensions import db
-from feedback.models import Case, Submission
+from feedback.models import AdminAction, Case, Submission
+from feedback.services import audit
 from ml import ModelError, load_model
 from ml.data import Dataset, read_datasets
 from ml.evaluate import report
@@ -178,10 +179,17 @@ def _version_dir(models_root: Path, ds: Dataset) -> Path:
     return candidate
 
 
+def _score(metrics: dict | None) -> float | None:
+    """A model's macro-F1 as the administration log keeps it (JSON: a plain float, or None)."""
+    value = (metrics or {}).get("macro_f1")
+    return None if value is None or value != value else round(float(value), 4)
+
+
 def retrain(models_root: Path, corpus: list[str], *, rating_weight: float = RATING_LABEL_WEIGHT,
             include_restricted: bool = False, seed: int = 0, quick: bool = False,
             progress=log.info) -> GateResult:
-    """Train on the seed corpus plus officers' verdicts (and rating-labelled comments), then gate."""
+    """Train on the seed corpus plus officers' verdicts (and rating-labelled comments), then gate;
+    a promotion goes into the administration log (the command line's: ``actor`` None). The caller commits."""
     from ml.train import train  # scikit-learn's model selection is only needed here
 
     verdicts = officer_labels(include_restricted=include_restricted)
@@ -209,4 +217,11 @@ def retrain(models_root: Path, corpus: list[str], *, rating_weight: float = RATI
     train(ds, out, seed=seed, quick=quick, log=progress)
     result = gate(models_root, out, held_out)
     result.trained_on = len(ds.texts)
+    if result.is_promoted:
+        # Which model flags feedback changed, as with a rollback: the caller commits the log line.
+        audit.record(AdminAction.model_promoted, result.candidate, actor=None, details={
+            "version": audit.change(result.previous, result.candidate),
+            "macro_f1": audit.change(_score(result.old_metrics), _score(result.new_metrics)),
+            "held_out": result.held_out,
+        })
     return result

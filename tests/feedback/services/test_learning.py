@@ -10,10 +10,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from factories import make_center, make_submission
 from feedback.extensions import db
-from feedback.models import Case, Priority
+from feedback.models import AdminAction, AdminEvent, Case, Priority
 from feedback.services import learning
 from ml.data import read_datasets
 from ml.registry import current_version_dir, rollback, set_current
@@ -176,6 +177,25 @@ def test_deliberately_worse_model_is_not_promoted(app, runner, tmp_path, trained
     assert "was not promoted" in result.output and "worse on held-out verdicts" in result.output
     assert current_version_dir(root).name == "test-model"
     assert sorted(p.name for p in root.iterdir() if p.is_dir()) == ["test-model"]  # rejected one removed
+
+
+def test_a_promotion_from_the_command_line_is_in_the_administration_log(app, runner, tmp_path, worse_model):
+    """A rollback was logged and a promotion was not: an auditor asking why flagging changed on a
+    day found only the way back. Both change which model flags feedback."""
+    root = _models_root(tmp_path, worse_model)
+    app.config["MODELS_DIR"] = str(root)
+    with app.app_context():
+        _judge_all(make_center("baku-1"))
+    corpus = _sample(tmp_path / "sample.csv", invert=False)
+    result = runner.invoke(args=["ml", "retrain", "--corpus", str(corpus), "--rating-weight", "0", "--quick"])
+    assert result.exit_code == 0 and "promoted" in result.output, result.output
+    promoted = current_version_dir(root).name
+    assert promoted != "worse-model"
+    with app.app_context():
+        event = db.session.scalar(sa.select(AdminEvent))
+        assert event is not None and event.action == AdminAction.model_promoted
+        assert event.subject == promoted and event.actor_name == ""
+        assert event.details["version"] == {"from": "worse-model", "to": promoted}
 
 
 def test_better_model_is_promoted_and_old_kept_for_rollback(app, tmp_path, worse_model, trained_models_dir):
