@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 _KEY = re.compile(r"^rey_([a-z0-9]{12})_([A-Za-z0-9_-]{20,100})$")
 # Writing last_used_dt on every call would turn each API read into a write.
 _LAST_USED_RESOLUTION = timedelta(minutes=1)
+_NAME_LENGTH = ApiKey.name.type.length
 
 
 class ApiKeyError(ValueError):
@@ -52,6 +53,9 @@ def issue_api_key(
     name = name.strip()
     if not name:
         raise ValueError("give the key a name that says who uses it")
+    if len(name) > _NAME_LENGTH:
+        # Cut short, two keys' names could read the same in the list and the log.
+        raise ValueError(f"give the key a name of at most {_NAME_LENGTH} characters")
     if not is_showable(name):
         raise ValueError("the name contains characters that cannot be shown (control characters or direction marks)")
     unknown = sorted(set(scopes) - set(SCOPES))
@@ -60,7 +64,7 @@ def issue_api_key(
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     api_key = ApiKey(
-        name=name[:120],
+        name=name,
         prefix=prefix,
         secret_hash=digest(secret),
         scopes=sorted(set(scopes)),

@@ -93,3 +93,13 @@ def test_cli_refuses_unknown_center_and_prefix(runner):
     assert runner.invoke(args=["api-keys", "create", "--name", "q", "--scope", "visits:create",
                                "--center", "nowhere"]).exit_code != 0
     assert runner.invoke(args=["api-keys", "revoke", "abcdefabcdef"]).exit_code != 0
+
+
+def test_the_command_line_refuses_a_name_too_long_rather_than_cut_it(app, runner):
+    long_name = "queue system of the Baku 1 center, hall B, " * 4  # 176 characters
+    issued = runner.invoke(args=["api-keys", "create", "--name", long_name, "--scope", "visits:create"])
+    assert issued.exit_code != 0 and "at most 120 characters" in issued.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ApiKey)) == 0
+    exact = runner.invoke(args=["api-keys", "create", "--name", "q" * 120, "--scope", "visits:create"])
+    assert exact.exit_code == 0, exact.output
