@@ -1,5 +1,5 @@
 """Database binding, per-connection settings, ids as they come in from outside, and rows inserted
-without the unit of work."""
+or counted without the unit of work."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from werkzeug.routing import IntegerConverter
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from feedback.extensions import db
 
@@ -97,6 +99,30 @@ def attach_inserted(model: type[Model], values: dict) -> Model:
     make_transient_to_detached(instance)
     db.session.add(instance)
     return instance
+
+
+def flush_unless_taken() -> bool:
+    """Flush; False when a unique index refused a row because another request stored its twin
+    meanwhile (a form sent twice at once: both found the code free). The caller refuses it as taken
+    and rolls back."""
+    try:
+        db.session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+def add_one(row, column) -> int:
+    """Add one to ``column`` (e.g. ``User.failed_logins``) of ``row`` in the database itself, not on
+    the loaded object: requests doing it at once each read the same loaded value, and each writing
+    that value plus one would count them all as one. Returns the new value, set on ``row`` as loaded."""
+    model = type(row)
+    value = db.session.execute(
+        sa.update(model).where(model.id == row.id).values({column: column + 1})
+        .returning(column).execution_options(synchronize_session=False)
+    ).scalar_one()
+    set_committed_value(row, column.key, value)
+    return value
 
 
 def init_app(app: Flask) -> None:

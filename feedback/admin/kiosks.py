@@ -18,7 +18,7 @@ from feedback.admin.once import OnceField
 from feedback.extensions import db
 from feedback.models import Center, Kiosk
 from feedback.services.kiosks import create_kiosk, held_taps_since, renew_registration_code, revoke_kiosk
-from feedback.services.names import is_showable
+from feedback.services.names import is_showable, unshowable_message
 
 
 class KioskForm(StaffForm):
@@ -34,7 +34,7 @@ class KioskForm(StaffForm):
 
     def validate_label(self, field):
         if not is_showable(field.data):
-            raise ValidationError(_l("The name contains characters that cannot be shown."))
+            raise ValidationError(unshowable_message())
 
 
 def _registration_ttl() -> timedelta:

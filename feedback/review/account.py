@@ -67,7 +67,7 @@ def remember_browser(user, response):
     feedback/services/known_devices.py), and give ``response`` the cookie if it needs a new one.
     Also after ending the account's other sessions, which forgets every browser, this one too."""
     days = current_app.config["KNOWN_DEVICE_DAYS"]
-    token = known_devices.remember(user, device_token(), now=utcnow(), days=days) if days > 0 else None
+    token = known_devices.remember(user, device_token(), now=utcnow(), days=days)
     if token:
         response.set_cookie(known_devices.COOKIE, token, max_age=days * 86400, path=known_devices.COOKIE_PATH,
                             secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True, samesite="Lax")

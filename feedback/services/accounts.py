@@ -10,14 +10,14 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy.exc import IntegrityError
 
 from feedback.auth import hash_password, verify_password
+from feedback.database import flush_unless_taken
 from feedback.extensions import db
 from feedback.models import AdminAction, Center, Role, User
 from feedback.models.user import USERNAME_PATTERN
 from feedback.services import audit
-from feedback.services.names import is_showable
+from feedback.services.names import is_showable, unshowable_message
 
 log = logging.getLogger(__name__)
 MIN_PASSWORD_LENGTH = 10
@@ -105,7 +105,7 @@ def _profile_errors(display_name: str, region: str | None) -> dict[str, str]:
             errors[field] = ngettext("Field cannot be longer than %(max)d character.",
                                      "Field cannot be longer than %(max)d characters.", limit, max=limit)
         elif not is_showable(value):
-            errors[field] = _("The name contains characters that cannot be shown.")
+            errors[field] = unshowable_message()
     return errors
 
 
@@ -152,12 +152,8 @@ def create_user(
         created_dt=now,
     )
     db.session.add(user)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        # Stored meanwhile by another request (the form sent twice at once): both found it free.
-        # The username is the only thing a new account can clash on; the caller rolls back.
-        raise AccountError({"username": _("This username is taken.")}) from None
+    if not flush_unless_taken():  # the username is the only thing a new account can clash on
+        raise AccountError({"username": _("This username is taken.")})
     audit.record(AdminAction.account_created, username, actor=actor, now=now,
                  details={"role": str(role), **_scope(user)})
     log.info("created %s account %s", role, username)

@@ -12,13 +12,13 @@ import sqlalchemy as sa
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import event
-from sqlalchemy.exc import IntegrityError
 
+from feedback.database import flush_unless_taken
 from feedback.extensions import db
 from feedback.models import AdminAction, Center, Service, Submission, User
 from feedback.models.center import CODE_PATTERN
 from feedback.services import audit
-from feedback.services.names import is_showable
+from feedback.services.names import is_showable, unshowable_message
 
 _EXTENSION_KEY = "rey.directory"
 
@@ -35,20 +35,16 @@ def _names(names: dict) -> dict:
     cleaned = {lang: (value or "").strip() for lang, value in names.items() if (value or "").strip()}
     if not cleaned.get("az"):
         raise DirectoryError({"name_az": _("The Azerbaijani name is required.")})
-    unshowable = {f"name_{lang}": _unshowable() for lang, value in cleaned.items() if not is_showable(value)}
+    unshowable = {f"name_{lang}": unshowable_message() for lang, value in cleaned.items() if not is_showable(value)}
     if unshowable:
         raise DirectoryError(unshowable)
     return cleaned
 
 
-def _unshowable() -> str:
-    return _("The name contains characters that cannot be shown.")
-
-
 def _region(region: str | None) -> str:
     region = (region or "").strip()
     if not is_showable(region):
-        raise DirectoryError({"region": _unshowable()})
+        raise DirectoryError({"region": unshowable_message()})
     return region
 
 
@@ -69,13 +65,9 @@ def _refuse_code_change_once_used(condition) -> None:
 
 
 def _flush_or_refuse(errors: dict[str, str]) -> None:
-    """Flush; a code stored meanwhile by another request (a form sent twice at once: both found it
-    free) is refused as if it had been found taken. The caller rolls back, as for any DirectoryError.
-    The code is the only thing a center or service row can clash on."""
-    try:
-        db.session.flush()
-    except IntegrityError:
-        raise DirectoryError(errors) from None
+    # The code is the only thing a center or service row can clash on.
+    if not flush_unless_taken():
+        raise DirectoryError(errors)
 
 
 def _fields(row, names: tuple[str, ...]) -> dict:

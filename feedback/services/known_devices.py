@@ -14,66 +14,62 @@ A browser is forgotten when the account ends every session (a new password, a di
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm.attributes import set_committed_value
 
+from feedback.database import add_one
 from feedback.extensions import db
 from feedback.models import KnownDevice, User
+from feedback.services.digests import digest
 
 #: The cookie holding the token; sent with the staff pages only.
 COOKIE = "rey_known_device"
 COOKIE_PATH = "/review"
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def recognise(user: User, token: str | None, *, now: datetime, max_failures: int, days: int) -> KnownDevice | None:
-    """The browser with ``token`` if it signed in to ``user`` before and is still spared the lock."""
-    if not token or len(token) > 100:
-        return None
-    device = db.session.scalar(sa.select(KnownDevice).where(KnownDevice.token_hash == _hash(token)))
-    if (device is None or device.user_id != user.id or device.session_version != user.session_version
+    """The browser with ``token`` if it signed in to ``user`` before and is still spared the lock
+    (never when ``days`` is 0: the setting turns the sparing off)."""
+    device = _known(user, token) if days > 0 else None
+    if (device is None or device.session_version != user.session_version
             or device.last_used_dt < now - timedelta(days=days) or device.failed_logins >= max_failures):
         return None
     return device
 
 
 def count_failure(device: KnownDevice) -> None:
-    # In the database, as the account's own count (services.login._refuse): tries sent at once
-    # must each count.
-    failures = db.session.execute(
-        sa.update(KnownDevice).where(KnownDevice.id == device.id)
-        .values(failed_logins=KnownDevice.failed_logins + 1)
-        .returning(KnownDevice.failed_logins).execution_options(synchronize_session=False)
-    ).scalar_one()
-    set_committed_value(device, "failed_logins", failures)
+    add_one(device, KnownDevice.failed_logins)  # tries sent at once must each count
 
 
 def remember(user: User, token: str | None, *, now: datetime, days: int) -> str | None:
     """Note a successful sign-in from the browser with ``token``: a new token for the cookie when
-    the browser was not known for ``user`` (None when the cookie it has goes on serving)."""
+    the browser was not known for ``user`` (None when the cookie it has goes on serving, or when
+    ``days`` is 0 and no browser is remembered)."""
+    if days <= 0:
+        return None
     # Browsers not seen for longer than they are spared are of no use: delete them as we go.
     db.session.execute(sa.delete(KnownDevice).where(
         KnownDevice.user_id == user.id,
         sa.or_(KnownDevice.last_used_dt < now - timedelta(days=days),
                KnownDevice.session_version != user.session_version)))
-    device = None
-    if token and len(token) <= 100:
-        device = db.session.scalar(sa.select(KnownDevice).where(
-            KnownDevice.token_hash == _hash(token), KnownDevice.user_id == user.id))
+    device = _known(user, token)
     if device is not None:
         device.failed_logins = 0
         device.last_used_dt = now
         db.session.flush()
         return None
     token = secrets.token_urlsafe(32)
-    db.session.add(KnownDevice(user_id=user.id, token_hash=_hash(token), session_version=user.session_version,
+    db.session.add(KnownDevice(user_id=user.id, token_hash=digest(token), session_version=user.session_version,
                                created_dt=now, last_used_dt=now))
     db.session.flush()
     return token
+
+
+def _known(user: User, token: str | None) -> KnownDevice | None:
+    """The browser of ``token`` if it is known for ``user`` at all (a cookie is at most 100 characters)."""
+    if not token or len(token) > 100:
+        return None
+    return db.session.scalar(sa.select(KnownDevice).where(
+        KnownDevice.token_hash == digest(token), KnownDevice.user_id == user.id))

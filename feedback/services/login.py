@@ -8,11 +8,9 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import sqlalchemy as sa
-from sqlalchemy.orm.attributes import set_committed_value
-
 from feedback import monitoring
 from feedback.auth import hash_password, needs_rehash, verify_password
+from feedback.database import add_one
 from feedback.extensions import db
 from feedback.models import KnownDevice, User
 from feedback.services import known_devices, two_factor
@@ -54,8 +52,6 @@ class LoginPolicy:
         )
 
     def known_device(self, user: User, token: str | None, now: datetime) -> KnownDevice | None:
-        if self.known_device_days <= 0:
-            return None
         return known_devices.recognise(user, token, now=now, max_failures=self.max_failures,
                                        days=self.known_device_days)
 
@@ -123,20 +119,15 @@ def _refuse(user: User, reason: str, *, now: datetime, policy: LoginPolicy, devi
     if device is not None:
         known_devices.count_failure(device)
         raise _refused(reason)
-    # Counted in the database, not on the loaded row: guesses sent at once each read the same count,
-    # and each writing its own count + 1 would count a burst as one failure.
-    failures = db.session.execute(
-        sa.update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
-        .returning(User.failed_logins).execution_options(synchronize_session=False)
-    ).scalar_one()
-    set_committed_value(user, "failed_logins", failures)
+    # Guesses sent at once must each count, or a burst would count as one failure.
+    failures = add_one(user, User.failed_logins)
     if failures >= policy.max_failures:
         extra = failures - policy.max_failures
         user.locked_until_dt = now + policy.lockout * (2 ** min(extra, 6))
         monitoring.accounts_locked.inc()
         log.warning("account %s locked until %s", user.username, user.locked_until_dt)
     db.session.flush()
-    raise _refused(reason, locked_until=user.locked_until_dt if user.locked_until_dt and user.locked_until_dt > now else None)
+    raise _refused(reason, locked_until=user.locked_until_dt if _is_locked(user, now) else None)
 
 
 def _signed_in(user: User, now: datetime) -> None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
+
 _UNSHOWABLE = re.compile(
     r"[\x00-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e\u2028\u2029\u2060-\u2064\u2066-\u2069\ufeff]"
 )
@@ -20,3 +22,8 @@ _UNSHOWABLE = re.compile(
 def is_showable(name: str | None) -> bool:
     """Whether ``name`` holds no character that is not text or that hides how it reads."""
     return not (name and _UNSHOWABLE.search(name))
+
+
+def unshowable_message() -> str:
+    """What a form says of a name that is not ``is_showable``, in the reader's language."""
+    return _("The name contains characters that cannot be shown.")
